@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+# The one entry point. Every target is a user action; scripts/ does the work.
+# Heavy state (toolchain root, ccache) lives in $(BPFRS_CACHE), default /var/cache/bpf-rust.
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: all demo test setup kernel-tree kernel modules selftests export-patches \
+	check-patches clean help
+
+all: modules selftests
+
+help:
+	@echo "make demo            build everything, boot it, show the Rust providers at work"
+	@echo "make test            build everything and run the tests in a guest (what CI runs)"
+	@echo "make setup           create/check the Debian trixie toolchain root"
+	@echo "make kernel-tree     pristine linux-source-7.3 + patches/ in kernel-tree/"
+	@echo "make kernel          configure (virtme-configs/) and build the kernel"
+	@echo "make modules         build the Rust modules under rust/"
+	@echo "make selftests       build test_progs (scripts/selftests.txt) and bpf_testmod"
+	@echo "make export-patches  kernel-tree commits -> patches/ (format-patch + series)"
+	@echo "make check-patches   checkpatch --strict on the series, rustfmt/clippy on rust/"
+
+setup:
+	@$(S)/setup-root.sh
+
+kernel-tree: setup
+	@$(S)/kernel-tree.sh
+
+kernel: kernel-tree
+	@$(S)/build-kernel.sh
+
+modules: kernel
+	@$(S)/build-modules.sh
+
+selftests: kernel
+	@$(S)/build-selftests.sh
+
+test: modules selftests
+	@$(S)/run-tests.sh
+
+demo: modules selftests
+	@$(S)/demo.sh
+
+export-patches:
+	@$(S)/export-patches.sh
+
+check-patches: kernel-tree
+	@$(S)/check-patches.sh
+
+clean:
+	@$(S)/clean.sh

@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build test_progs with only the tests in scripts/selftests.txt (and bpf_testmod).
+#
+# The whole suite needs a kernel built with selftests/bpf/config (twice our build
+# time). Instead, prog_tests-subset/ and progs-subset/ hold symlinks to the chosen
+# tests and the BPF programs they use; they sit beside the originals, so relative
+# includes resolve the same, and the upstream Makefile builds them unchanged.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+ST=$KTREE/tools/testing/selftests/bpf
+[ -f "$KTREE/vmlinux" ] || die "kernel not built: run 'make kernel'"
+
+mapfile -t tests < <(grep -v '^\s*#' "$TOP/scripts/selftests.txt" | grep .)
+rm -rf "$ST/prog_tests-subset" "$ST/progs-subset"
+mkdir -p "$ST/prog_tests-subset" "$ST/progs-subset"
+for h in "$ST"/prog_tests/*.h; do ln -s "../prog_tests/${h##*/}" "$ST/prog_tests-subset/"; done
+for h in "$ST"/progs/*.h; do ln -s "../progs/${h##*/}" "$ST/progs-subset/"; done
+
+declare -A progs=()
+add_prog() { # a progs/ source and, recursively, the .c files it includes
+	local c=$1
+	[ -f "$ST/progs/$c" ] && [ -z "${progs[$c]:-}" ] || return 0
+	progs[$c]=1
+	local inc
+	for inc in $(sed -n 's/^#include "\([^"/]*\.c\)".*/\1/p' "$ST/progs/$c"); do add_prog "$inc"; done
+}
+for t in "${tests[@]}"; do
+	[ -f "$ST/prog_tests/$t" ] || die "scripts/selftests.txt: prog_tests/$t does not exist"
+	ln -s "../prog_tests/$t" "$ST/prog_tests-subset/"
+	for p in $(grep -ohE '[A-Za-z0-9_]+\.(l?skel\.h|bpf\.o)' "$ST/prog_tests/$t" | sed -E 's/\.(l?skel\.h|bpf\.o)$//' | sort -u); do
+		add_prog "$p.c"
+	done
+done
+for c in "${!progs[@]}"; do ln -s "../progs/$c" "$ST/progs-subset/"; done
+log "selftests: ${#tests[@]} prog_tests files, ${#progs[@]} BPF programs"
+
+in_root bash -euc '
+	cd kernel-tree/tools/testing/selftests/bpf
+	make -j"$JOBS" CC="ccache gcc" CLANG=clang LLC=llc \
+		TRUNNER_TESTS_DIR=prog_tests-subset TRUNNER_BPF_PROGS_DIR=progs-subset \
+		LINKED_SKELS= LSKELS= LSKELS_EXTRA= LSKELS_SIGNED= \
+		LIBARENA_SKEL= LIBARENA_ASAN_SKEL= \
+		SKIP_DOCS=1 \
+		test_progs 2>&1 | grep -vE "^  (CLNG-BPF|GEN-SKEL|TEST-OBJ|BINARY|CC|LINK|EXT-OBJ|EXT-COPY|GEN|MKDIR|INSTALL|HOSTCC|HOSTLD|LD|AR) "
+	exit ${PIPESTATUS[0]}
+'
+ls -la "$ST/test_progs" "$ST/bpf_testmod.ko" >&2

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest-side helpers for guest-tests.sh and demo.sh.
+
+# Kernel log lines that mean a real problem (not benign boot chatter).
+SPLAT_RE='WARNING:|BUG:|Oops|KASAN|UBSAN|kernel BUG|general protection fault|Kernel panic|'\
+'INFO: (possible|inconsistent|trying to register|suspicious RCU|task .* blocked|rcu_)|'\
+'rcu: .*(stall|Stall)|detected stalls|refcount_t:|list_(add|del) corruption|'\
+'circular locking|recursive locking|unreferenced object|Unable to handle|stack-protector|'\
+'watchdog: BUG|hung_task'
+
+result() { echo "@@RESULT $*"; }
+
+guest_setup() {
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+	mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+	ulimit -l unlimited
+	ulimit -n 65536
+	dmesg -n 1 # keep the kernel log off the console: it is read with dmesg
+}
+
+dmesg_mark() { dmesg | wc -l; }
+
+# dmesg_check MODE CHECK MARK: fail CHECK if the kernel logged a splat since MARK.
+dmesg_check() {
+	local splat
+	splat=$(dmesg | tail -n +$(($3 + 1)) | grep -E "$SPLAT_RE" | head -n 20)
+	if [ -n "$splat" ]; then
+		echo "$splat" | sed "s/^/[$1] dmesg: /"
+		dmesg | tail -n +$(($3 + 1)) | tail -n 200 | sed "s/^/[$1] dmesg-tail: /"
+		result "$1" "$2" FAIL "kernel splat"
+	else
+		result "$1" "$2" PASS
+	fi
+}
+
+# run_test_progs MODE [test_progs args]: the test_progs in this build, labelled.
+run_test_progs() {
+	local mode=$1 mark out rc
+	shift
+	mark=$(dmesg_mark)
+	out=$(mktemp)
+	(cd "$ST" && timeout -k 10 "${TEST_PROGS_TIMEOUT:-1500}" ./test_progs "$@" 2>&1) >"$out"
+	rc=$?
+	sed "s/^/[$mode] /" "$out"
+	local summary
+	summary=$(grep -E '^Summary: ' "$out" | tail -n 1)
+	if [ -z "$summary" ]; then
+		result "$mode" test_progs FAIL "no summary (rc=$rc)"
+	else
+		# "Summary: P/S PASSED, K SKIPPED, F FAILED"
+		echo "@@SUMMARY $mode $summary"
+		sed -nE 's/^#[0-9]+(\/[0-9]+)? +([^ ]+):(OK|SKIP|FAIL)( .*)?$/@@TEST '"$mode"' \2 \3/p' "$out"
+	fi
+	dmesg_check "$mode" "dmesg-clean:test_progs" "$mark"
+	rm -f "$out"
+}
+
+# run_rust_module DIR: load the module built in DIR, check it carries module BTF,
+# run the tests its provider serves (DIR/tests.txt), check its counter, unload.
+run_rust_module() {
+	local dir=$1 ko name mark
+	ko=$(ls "$dir"/*.ko 2>/dev/null | head -n 1)
+	[ -n "$ko" ] || { result rust "module:$(basename "$dir")" FAIL "not built"; return; }
+	name=$(basename "$ko" .ko)
+	mark=$(dmesg_mark)
+	if ! insmod "$ko"; then
+		dmesg | tail -n 20 | sed "s/^/[rust] /"
+		result rust "insmod:$name" FAIL
+		return
+	fi
+	result rust "insmod:$name" PASS
+	if [ -e "/sys/kernel/btf/$name" ]; then
+		result rust "module-btf:$name" PASS
+	else
+		result rust "module-btf:$name" FAIL "/sys/kernel/btf/$name missing"
+	fi
+	if [ -x "$dir/guest-check.sh" ]; then
+		# Module-specific checks: each prints its own @@RESULT lines.
+		. "$dir/guest-check.sh"
+	fi
+	if rmmod "$name"; then
+		result rust "rmmod:$name" PASS
+	else
+		result rust "rmmod:$name" FAIL
+	fi
+	dmesg_check rust "dmesg-clean:$name" "$mark"
+}
