@@ -6,6 +6,8 @@
 # time). Instead, prog_tests-subset/ and progs-subset/ hold symlinks to the chosen
 # tests and the BPF programs they use; they sit beside the originals, so relative
 # includes resolve the same, and the upstream Makefile builds them unchanged.
+# TRUNNER_TESTS_DIR is overridden for test_progs only (test_maps is told apart by
+# its TRUNNER_EXTRA_SOURCES), so the two runners never define the same targets.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 ST=$KTREE/tools/testing/selftests/bpf
@@ -13,6 +15,9 @@ ST=$KTREE/tools/testing/selftests/bpf
 
 mapfile -t tests < <(grep -v '^\s*#' "$TOP/scripts/selftests.txt" | grep .)
 rm -rf "$ST/prog_tests-subset" "$ST/progs-subset"
+grep -qs progs-subset "$KTREE/.git/info/exclude" ||
+	printf '%s\n' /tools/testing/selftests/bpf/prog_tests-subset/ \
+		/tools/testing/selftests/bpf/progs-subset/ >>"$KTREE/.git/info/exclude"
 mkdir -p "$ST/prog_tests-subset" "$ST/progs-subset"
 for h in "$ST"/prog_tests/*.h; do ln -s "../prog_tests/${h##*/}" "$ST/prog_tests-subset/"; done
 for h in "$ST"/progs/*.h; do ln -s "../progs/${h##*/}" "$ST/progs-subset/"; done
@@ -33,16 +38,24 @@ for t in "${tests[@]}"; do
 	done
 done
 for c in "${!progs[@]}"; do ln -s "../progs/$c" "$ST/progs-subset/"; done
+# test_progs.c includes "prog_tests/tests.h": make it the subset's generated list.
+ln -sfn ../prog_tests-subset/tests.h "$ST/prog_tests/tests.h"
 log "selftests: ${#tests[@]} prog_tests files, ${#progs[@]} BPF programs"
 
-in_root bash -euc '
-	cd kernel-tree/tools/testing/selftests/bpf
-	make -j"$JOBS" CC="ccache gcc" CLANG=clang LLC=llc \
-		TRUNNER_TESTS_DIR=prog_tests-subset TRUNNER_BPF_PROGS_DIR=progs-subset \
-		LINKED_SKELS= LSKELS= LSKELS_EXTRA= LSKELS_SIGNED= \
-		LIBARENA_SKEL= LIBARENA_ASAN_SKEL= \
-		SKIP_DOCS=1 \
-		test_progs 2>&1 | grep -vE "^  (CLNG-BPF|GEN-SKEL|TEST-OBJ|BINARY|CC|LINK|EXT-OBJ|EXT-COPY|GEN|MKDIR|INSTALL|HOSTCC|HOSTLD|LD|AR) "
-	exit ${PIPESTATUS[0]}
-'
+is_maps='$(filter test_maps.c,$(TRUNNER_EXTRA_SOURCES))'
+args=(
+	-C kernel-tree/tools/testing/selftests/bpf -j"$JOBS"
+	CC="ccache gcc" CLANG=clang LLC=llc SKIP_DOCS=1
+	"TRUNNER_TESTS_DIR=\$(if $is_maps,map_tests,prog_tests-subset)"
+	TRUNNER_BPF_PROGS_DIR=progs-subset
+	LINKED_SKELS= LSKELS= LSKELS_EXTRA= LSKELS_SIGNED=
+	LIBARENA_SKEL= LIBARENA_ASAN_SKEL=
+	test_progs
+)
+mkdir -p "$TOP/out"
+blog=$TOP/out/selftests-build.log
+rc=0
+in_root make "${args[@]}" >"$blog" 2>&1 || rc=$?
+grep -vE "^  (CLNG-BPF|GEN-SKEL|TEST-OBJ|BINARY|CC|LINK|EXT-OBJ|EXT-COPY|GEN|MKDIR|INSTALL|HOSTCC|HOSTLD|LD|AR) " "$blog" | tail -n 40 || true
+[ "$rc" = 0 ] || die "test_progs build failed (full log: $blog)"
 ls -la "$ST/test_progs" "$ST/bpf_testmod.ko" >&2

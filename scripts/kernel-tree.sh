@@ -27,11 +27,14 @@ if [ ! -d "$KTREE/.git" ]; then
 	log "unpacking $PIN_LINUX_SOURCE $have_ver into kernel-tree/"
 	rm -rf "$KTREE.tmp" && mkdir -p "$KTREE.tmp"
 	tar -C "$KTREE.tmp" --strip-components=1 -xf "$tarball"
+	# Debian's .gitignore ignores everything at the top level (its packaging repo
+	# holds only debian/): drop that block, or new kernel files could not be added.
+	perl -0pi -e 's/#\n# Debian packaging:.*?\n!\/debian\/\n//s' "$KTREE.tmp/.gitignore"
 	git -C "$KTREE.tmp" init -q -b pristine
 	git -C "$KTREE.tmp" config core.autocrlf false
 	git -C "$KTREE.tmp" config gc.auto 0
 	git -C "$KTREE.tmp" add -A -f .
-	git -C "$KTREE.tmp" commit -q -m "Debian $PIN_LINUX_SOURCE $have_ver (pristine)"
+	git -C "$KTREE.tmp" commit -q -m "Debian $PIN_LINUX_SOURCE $have_ver (pristine, minus Debian's ignore-all)"
 	git -C "$KTREE.tmp" tag base
 	git -C "$KTREE.tmp" checkout -q -b main
 	mv "$KTREE.tmp" "$KTREE"
