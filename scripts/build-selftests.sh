@@ -19,7 +19,9 @@ grep -qs progs-subset "$KTREE/.git/info/exclude" ||
 	printf '%s\n' /tools/testing/selftests/bpf/prog_tests-subset/ \
 		/tools/testing/selftests/bpf/progs-subset/ >>"$KTREE/.git/info/exclude"
 mkdir -p "$ST/prog_tests-subset" "$ST/progs-subset"
-for h in "$ST"/prog_tests/*.h; do ln -s "../prog_tests/${h##*/}" "$ST/prog_tests-subset/"; done
+for h in "$ST"/prog_tests/*.h; do
+	[ "${h##*/}" = tests.h ] || ln -s "../prog_tests/${h##*/}" "$ST/prog_tests-subset/"
+done
 for h in "$ST"/progs/*.h; do ln -s "../progs/${h##*/}" "$ST/progs-subset/"; done
 
 declare -A progs=()
