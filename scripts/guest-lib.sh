@@ -50,16 +50,46 @@ run_test_progs() {
 	else
 		# "Summary: P/S PASSED, K SKIPPED, F FAILED"
 		echo "@@SUMMARY $mode $summary"
-		sed -nE 's/^#[0-9]+(\/[0-9]+)? +([^ ]+):(OK|SKIP|FAIL)( .*)?$/@@TEST '"$mode"' \2 \3/p' "$out"
+		retry_flaky "$mode" "$out"
+		test_lines "$mode" <"$out"
 	fi
 	dmesg_check "$mode" "dmesg-clean:test_progs" "$mark"
 	rm -f "$out"
 }
 
+# test_lines MODE < test_progs output: "@@TEST MODE name OK|SKIP|FAIL" per test and subtest.
+test_lines() {
+	sed -nE 's/^#[0-9]+(\/[0-9]+)? +([^ ]+):(OK|SKIP|FAIL)( .*)?$/@@TEST '"$1"' \2 \3/p'
+}
+
+# retry_flaky MODE OUT: rerun failed tests listed in flaky-tests.txt, up to twice.
+# A passing rerun replaces the failed result in OUT (and is reported as flaky).
+retry_flaky() {
+	local mode=$1 out=$2 t try rerun
+	for t in $(sed -nE 's/^#[0-9]+ +([^ /]+):FAIL.*/\1/p' "$out"); do
+		grep -qE "^$t[[:space:]]" "$TOP/scripts/flaky-tests.txt" || continue
+		for try in 1 2; do
+			rerun=$(cd "$ST" && timeout -k 10 600 ./test_progs -t "$t" 2>&1)
+			echo "$rerun" | sed "s/^/[$mode] retry $try: /"
+			if echo "$rerun" | grep -qE "^#[0-9]+ +$t:OK"; then
+				echo "@@FLAKY $mode $t passed on retry $try"
+				# Drop the failed lines of $t, keep the passing rerun's.
+				grep -vE "^#[0-9]+(/[0-9]+)? +$t(/[^ ]*)?:" "$out" >"$out.new"
+				echo "$rerun" | grep -E "^#[0-9]+(/[0-9]+)? +$t(/[^ ]*)?:" >>"$out.new"
+				mv "$out.new" "$out"
+				break
+			fi
+		done
+	done
+}
+
 # run_rust_module DIR: load the module built in DIR, check it carries module BTF,
-# run the tests its provider serves (DIR/tests.txt), check its counter, unload.
+# run the tests its provider serves (DIR/tests.txt, test_progs -t names) with it
+# loaded, and unload it. DIR/guest-check.sh, if present, is sourced twice with
+# phase=loaded (before the tests) and phase=served (after): module-specific checks,
+# e.g. that its counters prove it served the tests.
 run_rust_module() {
-	local dir=$1 ko name mark
+	local dir=$1 ko name mark tests
 	ko=$(ls "$dir"/*.ko 2>/dev/null | head -n 1)
 	[ -n "$ko" ] || { result rust "module:$(basename "$dir")" FAIL "not built"; return; }
 	name=$(basename "$ko" .ko)
@@ -75,10 +105,15 @@ run_rust_module() {
 	else
 		result rust "module-btf:$name" FAIL "/sys/kernel/btf/$name missing"
 	fi
-	if [ -x "$dir/guest-check.sh" ]; then
-		# Module-specific checks: each prints its own @@RESULT lines.
-		. "$dir/guest-check.sh"
+	phase=loaded
+	[ -f "$dir/guest-check.sh" ] && . "$dir/guest-check.sh"
+	tests=$(grep -v '^\s*#' "$dir/tests.txt" 2>/dev/null | grep . | paste -sd, -)
+	if [ -n "$tests" ]; then
+		echo "=== rust: $name serves: $tests"
+		run_test_progs rust -t "$tests"
 	fi
+	phase=served
+	[ -f "$dir/guest-check.sh" ] && . "$dir/guest-check.sh"
 	if rmmod "$name"; then
 		result rust "rmmod:$name" PASS
 	else

@@ -2,17 +2,22 @@
 
 //! Rust provider of the BPF struct_ops link.
 //!
-//! `BPF_LINK_CREATE` with attach type `BPF_STRUCT_OPS` registers a struct_ops
-//! map (loaded with `BPF_F_LINK`) with its subsystem and returns a link that
-//! owns the registration; `BPF_LINK_UPDATE` swaps the map atomically and
-//! `BPF_LINK_DETACH` unregisters it. With this module loaded, new links are
-//! created by it instead of by kernel/bpf/bpf_struct_ops.c.
+//! `BPF_LINK_CREATE` with attach type `BPF_STRUCT_OPS` registers a struct_ops map (loaded with
+//! `BPF_F_LINK`) with its subsystem and returns a link that owns the registration;
+//! `BPF_LINK_UPDATE` swaps the map atomically and `BPF_LINK_DETACH` unregisters it. While this
+//! module is loaded, new links are created by it instead of by kernel/bpf/bpf_struct_ops.c;
+//! each pins the module until it is freed.
 //!
 //! Which implementation served a link is observable through
 //! `/sys/kernel/debug/bpf_struct_ops_link_rust/links_created` and the
 //! `bpf_rust_st_links_created()` kfunc.
 
 use kernel::{
+    bpf::struct_ops::{
+        LinkCreateAttr,
+        LinkProvider,
+        ProviderRegistration, //
+    },
     debugfs::{
         Dir,
         File, //
@@ -25,6 +30,7 @@ use kernel::{
 };
 
 mod btf;
+mod st_link;
 
 module! {
     type: StructOpsLinkModule,
@@ -43,8 +49,22 @@ extern "C" fn bpf_struct_ops_link_rust_links_created() -> u64 {
     LINKS_CREATED.load(Relaxed)
 }
 
+struct Provider;
+
+#[vtable]
+impl LinkProvider for Provider {
+    fn link_create(attr: &LinkCreateAttr) -> Result<i32> {
+        let fd = st_link::StructOpsLink::create(attr)?;
+        LINKS_CREATED.add(1, Relaxed);
+        Ok(fd)
+    }
+}
+
 #[pin_data]
 struct StructOpsLinkModule {
+    // Dropped first: no new link is created once the counters go.
+    #[pin]
+    _provider: ProviderRegistration<Provider>,
     #[pin]
     _links_created: File<&'static Atomic<u64>>,
     _debugfs: Dir,
@@ -54,12 +74,14 @@ impl kernel::InPlaceModule for StructOpsLinkModule {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         let debugfs = Dir::new(c"bpf_struct_ops_link_rust");
         try_pin_init!(Self {
+            _provider <- ProviderRegistration::register(),
             _links_created <- debugfs.read_only_file(c"links_created", &LINKS_CREATED),
             _debugfs: debugfs,
         })
         .pin_chain(|_| {
+            // Last: a kfunc set cannot be unregistered (it goes with the module's BTF).
             btf::register()?;
-            pr_info!("Rust struct_ops link provider loaded\n");
+            pr_info!("serving new struct_ops links\n");
             Ok(())
         })
     }
