@@ -12,9 +12,7 @@
 #include <linux/btf_ids.h>
 #include <linux/module.h>
 
-/* Implemented in link_main.rs. */
-u64 bpf_struct_ops_link_rust_links_created(void);
-int bpf_struct_ops_link_rust_btf_register(void);
+#include "link_btf.h"
 
 __bpf_kfunc_start_defs();
 

@@ -39,8 +39,8 @@ use kernel::{
             PollCondVar,
             PollTable, //
         },
-        Mutex,
-    },
+        Mutex, //
+    }, //
 };
 
 /// `EPOLLHUP` from `include/uapi/linux/eventpoll.h`.
