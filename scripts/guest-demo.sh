@@ -9,7 +9,7 @@ guest_setup
 echo "--- booted $(uname -r) under $(grep -q hypervisor /proc/cpuinfo && echo a hypervisor)"
 for ko in "$TOP"/rust/*/*.ko; do
 	echo "--- insmod ${ko#$TOP/}"
-	insmod "$ko" && dmesg | tail -n 1
+	insmod "$ko" && dmesg | grep "$(basename "$ko" .ko)" | tail -n 1
 done
 echo "--- Rust provider counters before"
 grep -r . /sys/kernel/debug/*_rust/ 2>/dev/null

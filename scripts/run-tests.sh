@@ -65,7 +65,7 @@ fi
 for mode in $MODES; do
 	grep -aq "^=== mode: $mode" "$log_file" || { echo "FAILED: mode $mode never ran"; fail=$((fail + 1)); }
 done
-grep -a "^@@FLAKY" "$log_file" | tr -d "\r" | sed "s/^@@FLAKY /flaky (see scripts/flaky-tests.txt): /"
+grep -a "^@@FLAKY" "$log_file" | tr -d "\r" | sed "s|^@@FLAKY |flaky (see scripts/flaky-tests.txt): |"
 grep -a '^@@SUMMARY' "$log_file" | tr -d '\r' | sed 's/^@@SUMMARY /test_progs /'
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
