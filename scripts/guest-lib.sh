@@ -66,7 +66,7 @@ test_lines() {
 # A passing rerun replaces the failed result in OUT (and is reported as flaky).
 retry_flaky() {
 	local mode=$1 out=$2 t try rerun
-	for t in $(sed -nE 's/^#[0-9]+ +([^ /]+):FAIL.*/\1/p' "$out"); do
+	for t in $(sed -nE 's/^#[0-9]+ +([^ /]+):FAIL.*/\1/p' "$out" | sort -u); do
 		grep -qE "^$t[[:space:]]" "$TOP/scripts/flaky-tests.txt" || continue
 		for try in 1 2; do
 			rerun=$(cd "$ST" && timeout -k 10 600 ./test_progs -t "$t" 2>&1)
