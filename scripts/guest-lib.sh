@@ -121,3 +121,28 @@ run_rust_module() {
 	fi
 	dmesg_check rust "dmesg-clean:$name" "$mark"
 }
+
+# provider_counter CHECK FILE MIN, from a module's guest-check.sh: the provider's
+# counter FILE must read 0 when the module is loaded (phase=loaded) and at least
+# MIN once the tests ran (phase=served): proof that the module served them.
+provider_counter() {
+	local check=$1 file=$2 min=$3 n
+	n=$(cat "$file" 2>/dev/null || echo missing)
+	case $phase in
+	loaded)
+		if [ "$n" = 0 ]; then
+			result rust "$check-zero:$name" PASS
+		else
+			result rust "$check-zero:$name" FAIL "$file: $n"
+		fi
+		;;
+	served)
+		echo "[rust] $file: $n"
+		if [ "$n" -ge "$min" ] 2>/dev/null; then
+			result rust "rust-served-$check:$name" PASS "$n $check"
+		else
+			result rust "rust-served-$check:$name" FAIL "$file: $n, expected at least $min"
+		fi
+		;;
+	esac
+}

@@ -4,6 +4,9 @@
 //!
 //! Same behaviour and errors as kernel/bpf/bpf_struct_ops.c in Linux 7.3, except that updating a
 //! link to the map it already uses is refused with `EINVAL` (7.3 registers the map twice).
+//!
+//! The one `unsafe` block: `RegisteredMap::register` needs the registration to be dropped before
+//! the link is freed, which holds because it is stored in the link's data.
 
 use kernel::{
     bpf::{
@@ -81,7 +84,10 @@ impl StructOpsLink {
             // or right after it finds the registration in place.
             let lock = LinkLockGuard::lock();
             let link = primer.link();
-            let registered = RegisteredMap::register(map, link, &lock)?;
+            // SAFETY: The registration is kept in this link's own data, right below, so it is
+            // dropped (unregistered) before the link is freed. The abstraction cannot express
+            // that yet: the link would have to own a slot for it.
+            let registered = unsafe { RegisteredMap::register(map, link, &lock)? };
             link.map_id.store(registered.map().id(), Relaxed);
             *link.registered.lock() = Some(registered);
         }
