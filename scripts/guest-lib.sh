@@ -62,11 +62,12 @@ test_lines() {
 	sed -nE 's/^#[0-9]+(\/[0-9]+)? +([^ ]+):(OK|SKIP|FAIL)( .*)?$/@@TEST '"$1"' \2 \3/p'
 }
 
-# retry_flaky MODE OUT: rerun failed tests listed in flaky-tests.txt, up to twice.
-# A passing rerun replaces the failed result in OUT (and is reported as flaky).
+# retry_flaky MODE OUT: rerun tests listed in flaky-tests.txt that failed or
+# skipped (some upstream tests skip when a race did not happen in time), up to
+# twice. A passing rerun replaces the earlier result in OUT (reported as flaky).
 retry_flaky() {
 	local mode=$1 out=$2 t try rerun
-	for t in $(sed -nE 's/^#[0-9]+ +([^ /]+):FAIL.*/\1/p' "$out" | sort -u); do
+	for t in $(sed -nE 's/^#[0-9]+ +([^ /]+):(FAIL|SKIP).*/\1/p' "$out" | sort -u); do
 		grep -qE "^$t[[:space:]]" "$TOP/scripts/flaky-tests.txt" || continue
 		for try in 1 2; do
 			rerun=$(cd "$ST" && timeout -k 10 600 ./test_progs -t "$t" 2>&1)
