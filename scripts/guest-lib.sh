@@ -108,17 +108,41 @@ run_rust_module() {
 	fi
 	phase=loaded
 	[ -f "$dir/guest-check.sh" ] && . "$dir/guest-check.sh"
-	tests=$(grep -v '^\s*#' "$dir/tests.txt" 2>/dev/null | grep . | paste -sd, -)
+	# tests.txt: test_progs -t names; a line "-name" excludes (-b) a test that
+	# the names match as a substring.
+	tests=$(grep -v '^\s*#' "$dir/tests.txt" 2>/dev/null | grep . | grep -v '^-' | paste -sd, -)
+	local excluded
+	excluded=$(grep '^-' "$dir/tests.txt" 2>/dev/null | sed 's/^-//' | paste -sd, -)
 	if [ -n "$tests" ]; then
-		echo "=== rust: $name serves: $tests"
-		run_test_progs rust -t "$tests"
+		echo "=== rust: $name serves: $tests${excluded:+ (not $excluded)}"
+		run_test_progs rust -t "$tests" ${excluded:+-b "$excluded"}
 	fi
 	phase=served
+	# guest-check.sh may set pinned_reason: objects that legitimately outlive the
+	# tests pin the module, so unloading must be refused.
+	pinned_reason=
 	[ -f "$dir/guest-check.sh" ] && . "$dir/guest-check.sh"
-	if rmmod "$name"; then
-		result rust "rmmod:$name" PASS
+	if [ -n "$pinned_reason" ]; then
+		if rmmod "$name" 2>/dev/null; then
+			result rust "rmmod-refused:$name" FAIL "unloaded although $pinned_reason"
+		else
+			result rust "rmmod-refused:$name" PASS "$pinned_reason"
+		fi
+		dmesg_check rust "dmesg-clean:$name" "$mark"
+		return
+	fi
+	# Objects a provider made may pin its module until maps and RCU callbacks
+	# free them, after the tests: give them a bounded time.
+	local waited=0
+	until rmmod "$name" 2>/dev/null || [ $waited -ge 60 ]; do
+		sleep 1
+		waited=$((waited + 1))
+	done
+	if ! grep -q "^$name " /proc/modules; then
+		result rust "rmmod:$name" PASS "after ${waited}s"
 	else
-		result rust "rmmod:$name" FAIL
+		rmmod "$name"
+		result rust "rmmod:$name" FAIL "still in use after ${waited}s"
 	fi
 	dmesg_check rust "dmesg-clean:$name" "$mark"
 }
