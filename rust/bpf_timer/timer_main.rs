@@ -138,7 +138,8 @@ fn defer<C: ClockSource + Send + Sync + 'static>(
     }
     let data = timer.data();
     data.pending_nsecs.store(nsecs, Relaxed);
-    data.pending_op.store(op | (flags << OP_FLAGS_SHIFT), Release);
+    data.pending_op
+        .store(op | (flags << OP_FLAGS_SHIFT), Release);
     timer.defer();
     Ok(())
 }
