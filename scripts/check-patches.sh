@@ -26,7 +26,8 @@ for f in $(git -C "$TOP" ls-files 'rust/*.c' 'rust/*.h'); do
 done
 # rustfmt: the modules, and the kernel crate files the series adds.
 in_root rustfmt --edition 2021 --config-path kernel-tree/.rustfmt.toml --check \
-	rust/*/*.rs kernel-tree/rust/kernel/bpf.rs kernel-tree/rust/kernel/bpf/*.rs || rc=1
+	rust/*/*.rs kernel-tree/rust/kernel/bpf.rs kernel-tree/rust/kernel/bpf/*.rs \
+	kernel-tree/rust/kernel/time/hrtimer.rs kernel-tree/rust/kernel/sync/refcount.rs || rc=1
 CLIPPY=1 "$TOP/scripts/build-modules.sh" || rc=1
 [ $rc = 0 ] && echo "style checks passed"
 exit $rc
