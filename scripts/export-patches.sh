@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # kernel-tree commits (base..HEAD) -> patches/NNNN-*.patch + patches/series.
-# The cover letter is kept by hand in patches/0000-cover-letter.patch: edit it
-# there, it is not regenerated (only its diffstat would be, and that is noise).
+# The cover letter's prose is kept by hand in patches/cover-letter.txt; its
+# shortlog and diffstat are regenerated here (scripts/cover-letter.sh).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 [ -d "$KTREE/.git" ] || die "kernel-tree/ missing"
@@ -21,3 +21,4 @@ for p in "$tmp"/*.patch; do
 	echo "${p##*/}" >>"$TOP/patches/series"
 done
 log "exported $(grep -c . "$TOP/patches/series" || true) patches to patches/ (series updated)"
+"$TOP/scripts/cover-letter.sh"

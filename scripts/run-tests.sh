@@ -28,6 +28,10 @@ if [ "$ACCEL" = auto ]; then
 fi
 echo "accelerator: $ACCEL (guest: 2 cpus, 4G; timeout ${GUEST_TIMEOUT}s); modes: $MODES"
 
+# Tests that load a provider module themselves (timer_mixed) find it beside
+# test_progs, as upstream tests find bpf_testmod.ko.
+cp "$TOP"/rust/bpf_timer/bpf_timer_rust.ko "$TOP/kernel-tree/tools/testing/selftests/bpf/"
+
 start=$(date +%s)
 vng_run "$ACCEL" "$GUEST_TIMEOUT" "bash $TOP/scripts/guest-tests.sh $TOP '$MODES'" 2>&1 | tee "$log_file"
 rc=${PIPESTATUS[0]}

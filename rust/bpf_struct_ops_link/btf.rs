@@ -16,11 +16,16 @@ mod ffi {
     }
 }
 
-/// Registers what `link_btf.c` declares (kfuncs) with the BPF core.
+/// The kfuncs `link_btf.c` declares, registered with the BPF core.
 ///
-/// The registration lives as long as the module's BTF, that is, until unload.
-pub(crate) fn register() -> Result {
+/// A kfunc set cannot be unregistered: it lives as long as the module's BTF, that is, until
+/// unload.
+pub(crate) struct Kfuncs;
+
+/// Registers what `link_btf.c` declares (kfuncs) with the BPF core.
+pub(crate) fn register() -> Result<Kfuncs> {
     // SAFETY: `bpf_struct_ops_link_rust_btf_register` takes no arguments and is
     // called once, from module init, as `register_btf_kfunc_id_set()` requires.
-    to_result(unsafe { ffi::bpf_struct_ops_link_rust_btf_register() })
+    to_result(unsafe { ffi::bpf_struct_ops_link_rust_btf_register() })?;
+    Ok(Kfuncs)
 }

@@ -62,25 +62,28 @@ impl LinkProvider for Provider {
 
 #[pin_data]
 struct StructOpsLinkModule {
-    // Dropped first: no new link is created once the counters go.
+    // Declared first, initialised last: unregistered before the rest goes, registered once
+    // everything it uses exists.
     #[pin]
     _provider: ProviderRegistration<Provider>,
     #[pin]
     _links_created: File<&'static Atomic<u64>>,
     _debugfs: Dir,
+    _kfuncs: btf::Kfuncs,
 }
 
 impl kernel::InPlaceModule for StructOpsLinkModule {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         let debugfs = Dir::new(c"bpf_struct_ops_link_rust");
         try_pin_init!(Self {
-            _provider <- ProviderRegistration::register(),
+            // Can fail (no module BTF): before the provider, so that no link is created by a
+            // module whose init then fails.
+            _kfuncs: btf::register()?,
             _links_created <- debugfs.read_only_file(c"links_created", &LINKS_CREATED),
             _debugfs: debugfs,
+            _provider <- ProviderRegistration::register(),
         })
         .pin_chain(|_| {
-            // Last: a kfunc set cannot be unregistered (it goes with the module's BTF).
-            btf::register()?;
             pr_info!("serving new struct_ops links\n");
             Ok(())
         })

@@ -14,6 +14,7 @@ use kernel::{
             Link,
             LinkInfo,
             LinkOps,
+            LinkPollTable,
             LinkPrimer,
             LinkType, //
         },
@@ -21,12 +22,10 @@ use kernel::{
         struct_ops::{
             LinkCreateAttr,
             LinkLockGuard,
+            LinkLocked,
             RegisteredMap, //
         },
     },
-    fs::File,
-    new_mutex,
-    new_poll_condvar,
     prelude::*,
     seq_file::{
         seq_print,
@@ -38,11 +37,6 @@ use kernel::{
             Atomic,
             Relaxed, //
         },
-        poll::{
-            PollCondVar,
-            PollTable, //
-        },
-        Mutex, //
     }, //
 };
 
@@ -52,14 +46,10 @@ const EPOLLHUP: u32 = 0x10;
 /// The data of a struct_ops link.
 #[pin_data]
 pub(crate) struct StructOpsLink {
-    /// The registered map; `None` once detached. Changed only under the struct_ops link lock.
-    #[pin]
-    registered: Mutex<Option<RegisteredMap>>,
+    /// The registered map; `None` once detached.
+    registered: LinkLocked<Option<RegisteredMap>>,
     /// Id of the registered map, 0 once detached: read without locks by poll, fdinfo and info.
     map_id: Atomic<u32>,
-    /// Woken with `EPOLLHUP` on detach.
-    #[pin]
-    hup: PollCondVar,
 }
 
 impl StructOpsLink {
@@ -74,22 +64,25 @@ impl StructOpsLink {
             LinkType::StructOps,
             attr.attach_type(),
             try_pin_init!(Self {
-                registered <- new_mutex!(None),
+                registered: LinkLocked::new(None),
                 map_id: Atomic::new(0),
-                hup <- new_poll_condvar!(),
             }),
         )?;
         {
             // Held until the link is complete, so that a subsystem calling detach from `reg`
             // or right after it finds the registration in place.
-            let lock = LinkLockGuard::lock();
+            let mut lock = LinkLockGuard::lock();
             let link = primer.link();
-            // SAFETY: The registration is kept in this link's own data, right below, so it is
-            // dropped (unregistered) before the link is freed. The abstraction cannot express
-            // that yet: the link would have to own a slot for it.
-            let registered = unsafe { RegisteredMap::register(map, link, &lock)? };
-            link.map_id.store(registered.map().id(), Relaxed);
-            *link.registered.lock() = Some(registered);
+            link.registered
+                .with(&mut lock, |registered, lock| -> Result {
+                    // SAFETY: The registration is kept in this link's own data, right here, so it
+                    // is dropped (unregistered) before the link is freed. The abstraction cannot
+                    // express that yet: the link would have to own a slot for it.
+                    let new = unsafe { RegisteredMap::register(map, link, lock)? };
+                    link.map_id.store(new.map().id(), Relaxed);
+                    *registered = Some(new);
+                    Ok(())
+                })?;
         }
         Ok(primer.settle())
     }
@@ -98,16 +91,17 @@ impl StructOpsLink {
 #[vtable]
 impl LinkOps for StructOpsLink {
     fn detach(link: &Link<Self>) -> Result {
-        let lock = LinkLockGuard::lock();
-        let Some(registered) = link.registered.lock().take() else {
+        let mut lock = LinkLockGuard::lock();
+        let detached = link.registered.with(&mut lock, |registered, _| {
+            // Unregisters the map and releases it, under the lock as the other link changes.
             // Already detached: not an error, as in C.
-            return Ok(());
-        };
-        // Unregisters the map and releases it, under the lock as the other link changes.
-        drop(registered);
-        link.map_id.store(0, Relaxed);
-        drop(lock);
-        link.hup.notify_all();
+            registered.take().is_some()
+        });
+        if detached {
+            link.map_id.store(0, Relaxed);
+            drop(lock);
+            link.wake_up_pollers();
+        }
         Ok(())
     }
 
@@ -134,20 +128,21 @@ impl LinkOps for StructOpsLink {
         if !new_map.has_update() {
             return Err(EOPNOTSUPP);
         }
-        let lock = LinkLockGuard::lock();
-        let mut registered = link.registered.lock();
-        let current = (*registered).as_mut().ok_or(ENOLINK)?;
-        if expected_old_map.is_some_and(|old| *old != **current.map()) {
-            return Err(EPERM);
-        }
-        // Refuses another struct_ops type and the map already registered with EINVAL.
-        current.update(new_map.into(), &lock)?;
-        link.map_id.store(new_map.id(), Relaxed);
-        Ok(())
+        let mut lock = LinkLockGuard::lock();
+        link.registered.with(&mut lock, |registered, lock| {
+            let current = registered.as_mut().ok_or(ENOLINK)?;
+            if expected_old_map.is_some_and(|old| *old != **current.map()) {
+                return Err(EPERM);
+            }
+            // Refuses another struct_ops type and the map already registered with EINVAL.
+            current.update(new_map.into(), lock)?;
+            link.map_id.store(new_map.id(), Relaxed);
+            Ok(())
+        })
     }
 
-    fn poll(link: &Link<Self>, file: &File, table: PollTable<'_>) -> u32 {
-        table.register_wait(file, &link.hup);
+    fn poll(link: &Link<Self>, table: LinkPollTable<'_, Self>) -> u32 {
+        table.wait();
         if link.map_id.load(Relaxed) == 0 {
             EPOLLHUP
         } else {

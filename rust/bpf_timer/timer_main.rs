@@ -13,10 +13,12 @@
 //! * set_callback: `ENOENT` if the program is being freed;
 //! * start: `EINVAL` for unknown flags or without a callback, `ENOENT` while being freed; from
 //!   hard interrupts or with interrupts off it is deferred to an irq_work, and `EDEADLK` if this
-//!   CPU is running that work for this timer;
+//!   CPU is running that work for this timer, `ENOMEM` if too many deferred operations on the
+//!   timer are in flight at once (C allocates a command and fails the same way);
 //! * cancel: `EOPNOTSUPP` from hard interrupts or with interrupts off, `EDEADLK` for a callback
-//!   cancelling its own timer or two callbacks cancelling each other; it clears the callback and
-//!   waits for a running one;
+//!   cancelling its own timer or two callbacks cancelling each other (the check is the core's,
+//!   shared with built-in timers, so a Rust and a C timer cancelling each other are caught too);
+//!   it clears the callback and waits for a running one;
 //! * cancel_async: never waits; `ECANCELED` when deferred.
 //!
 //! Callbacks run in the hrtimer softirq; a callback re-arms its timer by starting it, and may
@@ -31,7 +33,6 @@ use kernel::{
     bpf::timer::{
         expires_from_flags,
         in_hardirq_or_irqs_disabled,
-        with_running_timer,
         Callback,
         FiringCallback,
         MapTimer,
@@ -84,21 +85,88 @@ static LIVE: Atomic<u64> = Atomic::new(0);
 const MAX_CLOCKS: u64 = 16;
 
 /// An operation deferred from hard interrupt context (or with interrupts off).
-const OP_NONE: u64 = 0;
 const OP_START: u64 = 1;
 const OP_CANCEL: u64 = 2;
 /// The start flags are kept above the operation.
 const OP_FLAGS_SHIFT: u32 = 8;
 
-/// A BPF timer on clock `C`.
+/// Records for deferred operations of one timer: one pending, the others being written.
+const RECORDS: usize = 4;
+
+/// The last operation deferred on a timer, waiting for its irq_work.
 ///
-/// Deferred operations are coalesced: the work applies the last one recorded (a start then a
+/// Deferred operations are coalesced: the work applies the last one posted (a start then a
 /// cancel leave the timer cancelled, a cancel then a start leave it armed), which is the state
-/// running them all in order would leave.
+/// running them all in order would leave. Each operation is applied whole: a poster fills a
+/// record of its own, then publishes it with one exchange, so two concurrent posters (two CPUs,
+/// or an NMI on top of an interrupts-off section) never mix one call's flags with another's
+/// time. No locks: posters may interrupt each other on one CPU.
+struct DeferredOps {
+    /// Bit `i` set: record `i` is free.
+    free: Atomic<u32>,
+    /// 0, or 1 + the index of the record of the last operation posted.
+    latest: Atomic<u32>,
+    /// Per record: the operation, with the start flags above `OP_FLAGS_SHIFT`.
+    ops: [Atomic<u64>; RECORDS],
+    /// Per record: the time of a start.
+    nsecs: [Atomic<u64>; RECORDS],
+}
+
+impl DeferredOps {
+    fn new() -> Self {
+        Self {
+            free: Atomic::new((1 << RECORDS) - 1),
+            latest: Atomic::new(0),
+            ops: [const { Atomic::new(0) }; RECORDS],
+            nsecs: [const { Atomic::new(0) }; RECORDS],
+        }
+    }
+
+    /// Posts `op`; it replaces the one pending, if any.
+    fn post(&self, op: u64, nsecs: u64, flags: u64) -> Result {
+        let mut free = self.free.load(Relaxed);
+        let index = loop {
+            if free == 0 {
+                return Err(ENOMEM);
+            }
+            let index = free.trailing_zeros();
+            match self.free.cmpxchg(free, free & !(1 << index), Acquire) {
+                Ok(_) => break index,
+                Err(now) => free = now,
+            }
+        };
+        // The record is ours alone until published.
+        let record = index as usize;
+        self.nsecs[record].store(nsecs, Relaxed);
+        self.ops[record].store(op | (flags << OP_FLAGS_SHIFT), Relaxed);
+        let replaced = self.latest.xchg(index + 1, Full);
+        if replaced != 0 {
+            // Taken out of `latest` by us: nobody reads it any more.
+            self.free.fetch_add(1 << (replaced - 1), Release);
+        }
+        Ok(())
+    }
+
+    /// Takes the last operation posted: `(op, flags, nsecs)`.
+    fn take(&self) -> Option<(u64, u64, u64)> {
+        let latest = self.latest.xchg(0, Acquire);
+        let index = latest.checked_sub(1)?;
+        let record = index as usize;
+        let op = self.ops[record].load(Relaxed);
+        let nsecs = self.nsecs[record].load(Relaxed);
+        self.free.fetch_add(1 << index, Release);
+        Some((
+            op & ((1 << OP_FLAGS_SHIFT) - 1),
+            op >> OP_FLAGS_SHIFT,
+            nsecs,
+        ))
+    }
+}
+
+/// A BPF timer on clock `C`.
 #[pin_data(PinnedDrop)]
 struct BpfTimer<C> {
-    pending_op: Atomic<u64>,
-    pending_nsecs: Atomic<u64>,
+    deferred: DeferredOps,
     _clock: PhantomData<C>,
 }
 
@@ -112,8 +180,7 @@ impl<C> PinnedDrop for BpfTimer<C> {
 impl<C> BpfTimer<C> {
     fn new() -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            pending_op: Atomic::new(OP_NONE),
-            pending_nsecs: Atomic::new(0),
+            deferred: DeferredOps::new(),
             _clock: PhantomData,
         }? Error)
         .pin_chain(|_| {
@@ -124,7 +191,7 @@ impl<C> BpfTimer<C> {
     }
 }
 
-/// Records `op` and queues the timer's deferred work with reference `timer`.
+/// Posts `op` and queues the timer's deferred work with reference `timer`.
 fn defer<C: ClockSource + Send + Sync + 'static>(
     timer: MapTimerRef<BpfTimer<C>>,
     op: u64,
@@ -136,10 +203,7 @@ fn defer<C: ClockSource + Send + Sync + 'static>(
     if timer.is_deferred_running_here() {
         return Err(EDEADLK);
     }
-    let data = timer.data();
-    data.pending_nsecs.store(nsecs, Relaxed);
-    data.pending_op
-        .store(op | (flags << OP_FLAGS_SHIFT), Release);
+    timer.data().deferred.post(op, nsecs, flags)?;
     timer.defer();
     Ok(())
 }
@@ -168,31 +232,10 @@ impl<C: ClockSource + Send + Sync + 'static> TimerImpl for BpfTimer<C> {
         if in_hardirq_or_irqs_disabled() {
             return Err(EOPNOTSUPP);
         }
-        // Waiting for our own callback would never end.
-        if timer.is_running_here() {
-            return Err(EDEADLK);
-        }
-        let cancelling = timer.core().cancelling();
-        with_running_timer(|current| {
-            // Only a cancel from a timer callback counts: another callback may be waiting for
-            // that one, so two of them waiting for each other must be refused.
-            let counted = if let Some(current) = current {
-                cancelling.fetch_add(1, Full);
-                if current.cancelling().load(Relaxed) != 0 {
-                    cancelling.fetch_sub(1, Relaxed);
-                    return Err(EDEADLK);
-                }
-                true
-            } else {
-                false
-            };
-            timer.clear_callback();
-            let active = timer.cancel_hrtimer();
-            if counted {
-                cancelling.fetch_sub(1, Relaxed);
-            }
-            Ok(active)
-        })
+        // Waiting for our own callback, or for one that waits for us, would never end.
+        let cancellation = timer.begin_cancel()?;
+        timer.clear_callback();
+        Ok(cancellation.cancel_hrtimer())
     }
 
     fn cancel_async(timer: &MapTimer<Self>) -> Result<i32> {
@@ -228,11 +271,9 @@ impl<C: ClockSource + Send + Sync + 'static> TimerImpl for BpfTimer<C> {
     }
 
     fn run_deferred(timer: MapTimerRef<Self>) {
-        let op = timer.data().pending_op.xchg(OP_NONE, Acquire);
-        let nsecs = timer.data().pending_nsecs.load(Relaxed);
-        match op & ((1 << OP_FLAGS_SHIFT) - 1) {
-            OP_START => timer.start(expires_from_flags(nsecs, op >> OP_FLAGS_SHIFT)),
-            OP_CANCEL => {
+        match timer.data().deferred.take() {
+            Some((OP_START, flags, nsecs)) => timer.start(expires_from_flags(nsecs, flags)),
+            Some((OP_CANCEL, _, _)) => {
                 let _ = timer.try_to_cancel_hrtimer();
             }
             _ => {}
@@ -242,6 +283,7 @@ impl<C: ClockSource + Send + Sync + 'static> TimerImpl for BpfTimer<C> {
 
 struct Provider;
 
+#[vtable]
 impl TimerProvider for Provider {
     fn create(slot: &TimerSlot<'_>, flags: u64) -> Result<NewTimer> {
         let clock = flags & (MAX_CLOCKS - 1);
@@ -269,7 +311,9 @@ impl TimerProvider for Provider {
 
 #[pin_data]
 struct BpfTimerModule {
-    // Dropped first: unregistering waits for the timers' final frees.
+    // Declared first, initialised last: unregistered (which waits for the timers' final frees)
+    // before the rest goes, registered once everything it uses exists.
+    #[pin]
     _provider: Registration<Provider>,
     #[pin]
     _created: File<&'static Atomic<u64>>,
@@ -281,14 +325,14 @@ struct BpfTimerModule {
 }
 
 impl kernel::InPlaceModule for BpfTimerModule {
-    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         let debugfs = Dir::new(c"bpf_timer_rust");
         try_pin_init!(Self {
-            _provider: Registration::register(module)?,
             _created <- debugfs.read_only_file(c"created", &CREATED),
             _fired <- debugfs.read_only_file(c"fired", &FIRED),
             _live <- debugfs.read_only_file(c"live", &LIVE),
             _debugfs: debugfs,
+            _provider <- Registration::register(),
         })
         .pin_chain(|_| {
             pr_info!("serving the bpf_timer helpers\n");

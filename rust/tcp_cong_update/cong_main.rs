@@ -22,8 +22,9 @@ use kernel::{
         File, //
     },
     net::tcp_cong::{
+        find_by_key,
+        replace,
         CongestionOps,
-        Registry,
         UpdateProvider,
         UpdateProviderRegistration,
         KEY_UNSPEC, //
@@ -34,7 +35,10 @@ use kernel::{
             Atomic,
             Relaxed, //
         },
-        rcu::synchronize_rcu, //
+        rcu::{
+            self,
+            synchronize_rcu, //
+        },
     }, //
 };
 
@@ -53,13 +57,11 @@ struct Updater;
 
 #[vtable]
 impl UpdateProvider for Updater {
-    fn update(new: &mut CongestionOps, old: &CongestionOps) -> Result {
-        let key = new.name_key();
-        new.set_key(key);
+    fn update(new: &CongestionOps, old: &CongestionOps) -> Result {
+        let key = new.set_key_from_name();
         {
-            let mut registry = Registry::lock();
-            let existing = registry
-                .find_by_key(old.key())
+            let guard = rcu::read_lock();
+            let existing = find_by_key(old.key(), &guard)
                 .filter(|existing| key != KEY_UNSPEC && existing.name() == new.name());
             let Some(existing) = existing else {
                 pr_notice!(
@@ -72,8 +74,9 @@ impl UpdateProvider for Updater {
                 pr_notice!("invalid old congestion control algorithm to replace\n");
                 return Err(EINVAL);
             }
-            registry.replace(new, old)?;
         }
+        // Checks again under the registry lock, and adds the new ops before removing the old.
+        replace(new, old)?;
         // Lookups that found the old ops are done once this returns.
         synchronize_rcu();
         UPDATES.add(1, Relaxed);
@@ -83,7 +86,8 @@ impl UpdateProvider for Updater {
 
 #[pin_data]
 struct TcpCongUpdateModule {
-    // Dropped first: no update reaches this module once its counter goes.
+    // Declared first, initialised last: unregistered before the rest goes, registered once
+    // the rest exists.
     #[pin]
     _provider: UpdateProviderRegistration<Updater>,
     #[pin]
@@ -95,9 +99,9 @@ impl kernel::InPlaceModule for TcpCongUpdateModule {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         let debugfs = Dir::new(c"tcp_cong_update_rust");
         try_pin_init!(Self {
-            _provider <- UpdateProviderRegistration::register(),
             _updates <- debugfs.read_only_file(c"updates", &UPDATES),
             _debugfs: debugfs,
+            _provider <- UpdateProviderRegistration::register(),
         })
         .pin_chain(|_| {
             pr_info!("serving tcp_update_congestion_control()\n");
