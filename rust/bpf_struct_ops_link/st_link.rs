@@ -60,7 +60,7 @@ impl StructOpsLink {
             Some(st_map) if st_map.is_link_ready() => st_map.into(),
             _ => return Err(EINVAL),
         };
-        let primer: LinkPrimer<Self> = Link::new(
+        let primer: LinkPrimer<Self> = Link::prime(
             LinkType::StructOps,
             attr.attach_type(),
             try_pin_init!(Self {

@@ -298,11 +298,11 @@ impl TimerProvider for Provider {
             return Err(EBUSY);
         }
         let timer = if clock == RealTime::ID as u64 {
-            MapTimer::new(slot, BpfTimer::<RealTime>::new())
+            NewTimer::new(slot, BpfTimer::<RealTime>::new())
         } else if clock == Monotonic::ID as u64 {
-            MapTimer::new(slot, BpfTimer::<Monotonic>::new())
+            NewTimer::new(slot, BpfTimer::<Monotonic>::new())
         } else {
-            MapTimer::new(slot, BpfTimer::<BootTime>::new())
+            NewTimer::new(slot, BpfTimer::<BootTime>::new())
         }?;
         CREATED.add(1, Relaxed);
         Ok(timer)
