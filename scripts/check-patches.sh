@@ -27,7 +27,7 @@ done
 # rustfmt: the modules, and the kernel crate files the series adds.
 in_root rustfmt --edition 2021 --config-path kernel-tree/.rustfmt.toml --check \
 	rust/*/*.rs kernel-tree/rust/kernel/bpf.rs kernel-tree/rust/kernel/bpf/*.rs \
-	kernel-tree/rust/kernel/net/tcp_cong.rs \
+	kernel-tree/rust/kernel/net/tcp_cong.rs kernel-tree/rust/kernel/irq_work.rs \
 	kernel-tree/rust/kernel/time/hrtimer.rs kernel-tree/rust/kernel/sync/refcount.rs || rc=1
 CLIPPY=1 "$TOP/scripts/build-modules.sh" || rc=1
 # clippy on the kernel crate, where the series' abstractions live. Rebuilding it with

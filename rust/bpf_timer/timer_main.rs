@@ -31,7 +31,6 @@
 use core::marker::PhantomData;
 use kernel::{
     bpf::timer::{
-        expires_from_flags,
         in_hardirq_or_irqs_disabled,
         Callback,
         FiringCallback,
@@ -42,9 +41,7 @@ use kernel::{
         Registration,
         TimerImpl,
         TimerProvider,
-        TimerSlot,
-        F_TIMER_ABS,
-        F_TIMER_CPU_PIN, //
+        TimerSlot, //
     },
     debugfs::{
         Dir,
@@ -59,11 +56,14 @@ use kernel::{
         Release, //
     },
     time::{
+        hrtimer::SoftExpires,
         BootTime,
         ClockSource,
+        Delta,
         Monotonic,
         RealTime, //
     },
+    uapi,
 };
 
 module! {
@@ -83,6 +83,28 @@ static LIVE: Atomic<u64> = Atomic::new(0);
 
 /// `MAX_CLOCKS`: the low bits of the init flags hold the clock id.
 const MAX_CLOCKS: u64 = 16;
+
+/// `BPF_F_TIMER_ABS`: the expiry passed to `bpf_timer_start()` is absolute.
+const F_TIMER_ABS: u64 = uapi::BPF_F_TIMER_ABS as u64;
+/// `BPF_F_TIMER_CPU_PIN`: `bpf_timer_start()` pins the timer to the calling CPU.
+const F_TIMER_CPU_PIN: u64 = uapi::BPF_F_TIMER_CPU_PIN as u64;
+
+/// The expiry `bpf_timer_start()` asks for: `nsecs` from now, or when the timer's clock reads
+/// `nsecs` with [`F_TIMER_ABS`], pinned to the calling CPU with [`F_TIMER_CPU_PIN`].
+fn expires_from_flags<C: ClockSource>(nsecs: u64, flags: u64) -> SoftExpires<C> {
+    // ktime_t is signed: C converts the same way.
+    let nanos = nsecs as i64;
+    let expires = if flags & F_TIMER_ABS != 0 {
+        SoftExpires::absolute_nanos(nanos)
+    } else {
+        SoftExpires::relative(Delta::from_nanos(nanos))
+    };
+    if flags & F_TIMER_CPU_PIN != 0 {
+        expires.pinned()
+    } else {
+        expires
+    }
+}
 
 /// An operation deferred from hard interrupt context (or with interrupts off).
 const OP_START: u64 = 1;
