@@ -55,7 +55,7 @@ pub(crate) struct StructOpsLink {
 impl StructOpsLink {
     /// `BPF_LINK_CREATE` with attach type `BPF_STRUCT_OPS`. Returns the link's fd.
     pub(crate) fn create(attr: &LinkCreateAttr) -> Result<i32> {
-        let map = Map::from_fd(attr.map_fd())?;
+        let map = attr.map()?;
         let map: ARef<_> = match map.as_struct_ops() {
             Some(st_map) if st_map.is_link_ready() => st_map.into(),
             _ => return Err(EINVAL),
