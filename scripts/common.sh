@@ -12,7 +12,7 @@ JOBS=${JOBS:-$(nproc)}
 # Pinned toolchain: the series is written against these. A version that is no longer
 # in the archive is an error, never a silent upgrade.
 PIN_LINUX_SOURCE=linux-source-7.3
-PIN_RUSTC='1.96.*'
+PIN_RUSTC_MIN=1.96
 PIN_CLANG=22
 
 die() { echo "error: $*" >&2; exit 1; }

@@ -19,7 +19,7 @@ PKGS=(
 	# kernel source
 	"$PIN_LINUX_SOURCE"
 )
-BACKPORTS=(rustc rust-src rustfmt rust-clippy cargo libstd-rust-dev libstd-rust-1.96 "$PIN_LINUX_SOURCE")
+BACKPORTS=(rustc rust-src rustfmt rust-clippy cargo libstd-rust-dev "$PIN_LINUX_SOURCE")
 
 stamp=$ROOT/.bpfrs-setup
 want=$(printf '%s\n' "${PKGS[@]}" | sha1sum | cut -c1-12)
@@ -43,10 +43,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 Package: ${BACKPORTS[*]}
 Pin: release n=trixie-backports
 Pin-Priority: 990
-
-Package: rustc rust-src rustfmt rust-clippy cargo libstd-rust-dev libstd-rust-1.96
-Pin: version $PIN_RUSTC
-Pin-Priority: 1001
 PIN
 	log "installing the build and test set into the root"
 	chroot "$ROOT" /usr/bin/env DEBIAN_FRONTEND=noninteractive bash -c '
@@ -59,7 +55,10 @@ fi
 # Verify the pins: fail loudly if the archive moved on.
 ver() { chroot "$ROOT" dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
 rv=$(ver rustc)
-case "$rv" in 1.96.*) ;; *) die "rustc $PIN_RUSTC is required, root has '${rv:-none}' (gone from trixie-backports?)";; esac
+# trixie-backports keeps only its newest rustc: accept it when it is at least
+# the oldest one the series was tested with (7.3 itself needs far less).
+[ -n "$rv" ] && dpkg --compare-versions "$rv" ge "$PIN_RUSTC_MIN" ||
+	die "rustc >= $PIN_RUSTC_MIN is required, root has '${rv:-none}'"
 [ -n "$(ver "$PIN_LINUX_SOURCE")" ] || die "$PIN_LINUX_SOURCE is not installed (gone from trixie-backports?)"
 [ -x "$ROOT/usr/bin/clang-$PIN_CLANG" ] || die "clang-$PIN_CLANG missing in the root"
 
