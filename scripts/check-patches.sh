@@ -28,7 +28,10 @@ done
 in_root rustfmt --edition 2021 --config-path kernel-tree/.rustfmt.toml --check \
 	rust/*/*.rs kernel-tree/rust/kernel/bpf.rs kernel-tree/rust/kernel/bpf/*.rs \
 	kernel-tree/rust/kernel/net/tcp_cong.rs kernel-tree/rust/kernel/irq_work.rs \
-	kernel-tree/rust/kernel/time/hrtimer.rs kernel-tree/rust/kernel/sync/refcount.rs || rc=1
+	kernel-tree/rust/kernel/time/hrtimer.rs kernel-tree/rust/kernel/sync/refcount.rs \
+	kernel-tree/rust/kernel/net/skbuff.rs kernel-tree/rust/kernel/net/sched.rs \
+	kernel-tree/rust/kernel/net/sch_bpf.rs kernel-tree/rust/kernel/net/netlink/attr.rs \
+	kernel-tree/samples/rust/rust_qdisc_fifo.rs || rc=1
 CLIPPY=1 "$TOP/scripts/build-modules.sh" || rc=1
 # clippy on the kernel crate, where the series' abstractions live. Rebuilding it with
 # clippy-driver changes its command line, so the next plain build compiles it again.
