@@ -105,8 +105,8 @@ impl Run {
 /// dequeue program a packet it popped and does not send yet (an EDT pacer whose first packet is
 /// not due).
 ///
-/// On failure the packet is dropped: `EBUSY` if the map is not bound to the qdisc, `E2BIG` if it
-/// is full, `ENOBUFS` without memory.
+/// On failure the packet is dropped: `EBUSY` if the map is not bound to the qdisc, `ENOBUFS` if it
+/// is full, `ENOMEM` without memory.
 pub(crate) fn push(ctx: &mut RunContext, map: &Map, skb: SkBuff, lent: bool, rank: u64) -> Result {
     let run = ctx.data_mut();
     // The verifier passes skb maps only (`KF_MAP_SKBMAP`), all of which are this module's.
@@ -123,7 +123,7 @@ pub(crate) fn push(ctx: &mut RunContext, map: &Map, skb: SkBuff, lent: bool, ran
             Ok(())
         }
         Err(PushError { err, skb }) => {
-            let reason = if err == E2BIG {
+            let reason = if err == ENOBUFS {
                 QdiscDropReason::OVERLIMIT
             } else {
                 QdiscDropReason::GENERIC

@@ -138,7 +138,14 @@ impl Prog {
         let prog = match QdiscProg::from_fd(fd.get_u32().ok_or(EINVAL)?) {
             Ok(prog) => prog,
             Err(err) => {
-                extack.set_err_msg_attr(c"sch_bpf: not a sched_qdisc program", fd);
+                extack.set_err_msg_attr(
+                    if err == EBADF {
+                        c"sch_bpf: program fd is not a BPF program"
+                    } else {
+                        c"sch_bpf: not a sched_qdisc program"
+                    },
+                    fd,
+                );
                 return Err(err);
             }
         };
@@ -220,7 +227,7 @@ impl NewBindings {
                         }
                     }
                     Err(err) => {
-                        extack.set_err_msg(c"skb map is used by another qdisc");
+                        extack.set_err_msg(c"sch_bpf: skb map is used by another qdisc");
                         return Err(err);
                     }
                 }
@@ -267,6 +274,9 @@ impl Bindings {
         let old = core::mem::replace(&mut self.maps, core::mem::take(&mut new.maps));
         for (map, _) in old.iter() {
             if self.maps.iter().all(|(kept, _)| kept != map) {
+                // Packets deleted from the map from user space are still in qlen and backlog.
+                let (packets, bytes) = map.take_freed();
+                sch.account_freed(packets, bytes);
                 for skb in map.unbind(self.owner) {
                     sch.drop_held(skb, QdiscDropReason::GENERIC);
                 }

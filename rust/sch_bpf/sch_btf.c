@@ -33,7 +33,7 @@ __bpf_kfunc_start_defs();
  * The map takes the packet; on failure the packet is dropped (a drop of the
  * qdisc).
  *
- * Return: 0; -E2BIG if the map holds max_entries packets, -ENOBUFS without
+ * Return: 0; -ENOBUFS if the map holds max_entries packets, -ENOMEM without
  * memory, -EBUSY if the map is bound to another qdisc.
  */
 __bpf_kfunc int bpf_skb_map_push(struct sk_buff *skb, struct bpf_map *map__map,
@@ -119,8 +119,8 @@ BTF_KFUNCS_END(sch_bpf_rust_kfunc_ids)
  * its own context (ffi.rs relies on it): refuse extension programs, whose
  * context is not known here.
  *
- * Which kfunc each of the two programs may call (push: enqueue; hand over:
- * dequeue) is checked at run time by the module. The filter cannot tell the
+ * That only dequeue programs hand packets over is checked at run time by the
+ * module. The filter cannot tell the
  * kfuncs apart: it gets the id of the kfunc in the module's BTF as relocated
  * at load (the module is built out of tree, against a distilled base), while
  * the ids in .BTF_ids are those before relocation, and neither

@@ -67,12 +67,13 @@ use kernel::{
     uapi,
 };
 
-/// `BPF_F_NUMA_NODE` and the access flags (`BPF_F_ACCESS_MASK`): the only map flags accepted.
-const MAP_FLAGS: u32 = uapi::BPF_F_NUMA_NODE
-    | uapi::BPF_F_RDONLY
-    | uapi::BPF_F_WRONLY
-    | uapi::BPF_F_RDONLY_PROG
-    | uapi::BPF_F_WRONLY_PROG;
+/// `BPF_F_NUMA_NODE` and the access flags of user space: the only map flags accepted. Programs
+/// reach the map through kfuncs only, which `BPF_F_RDONLY_PROG` and `BPF_F_WRONLY_PROG` could not
+/// restrict: they are refused.
+const MAP_FLAGS: u32 = uapi::BPF_F_NUMA_NODE | uapi::BPF_F_RDONLY | uapi::BPF_F_WRONLY;
+
+/// The largest `max_entries`, as in Cong Wang's RFC (`SKB_MAP_MAX_SZ`).
+const MAX_ENTRIES: u32 = 2048;
 
 /// The value of an element, as user space and `bpf_for_each_map_elem()` see it.
 const VALUE_SIZE: usize = size_of::<uapi::__sk_buff>();
@@ -218,7 +219,8 @@ fn fill_value(skb: &SkBuffRef, value: &mut [u8]) {
 
 /// Why a push failed.
 pub(crate) struct PushError {
-    /// `EBUSY` (map not bound to the qdisc), `E2BIG` (full), `ENOBUFS` (no memory).
+    /// `EBUSY` (map not bound to the qdisc), `ENOBUFS` (full, as in Cong Wang's RFC), `ENOMEM` (no
+    /// memory).
     pub(crate) err: Error,
     /// The packet, which the caller drops.
     pub(crate) skb: SkBuff,
@@ -305,7 +307,7 @@ impl SkbMap {
             .with_memcg(|account| RBTreeNodeReservation::new(GFP_ATOMIC | __GFP_NOWARN | account))
         {
             Ok(reservation) => reservation,
-            Err(_) => return Err(PushError { err: ENOBUFS, skb }),
+            Err(_) => return Err(PushError { err: ENOMEM, skb }),
         };
         let replaced = {
             let mut queue = this.queue.lock();
@@ -313,7 +315,7 @@ impl SkbMap {
                 return Err(PushError { err: EBUSY, skb });
             }
             if queue.len >= this.max_entries {
-                return Err(PushError { err: E2BIG, skb });
+                return Err(PushError { err: ENOBUFS, skb });
             }
             let seq = queue.next_seq;
             queue.next_seq += 1;
@@ -349,6 +351,9 @@ impl MapType for SkbMap {
             || attr.map_flags() & !MAP_FLAGS != 0
         {
             return Err(EINVAL);
+        }
+        if attr.max_entries() > MAX_ENTRIES {
+            return Err(E2BIG);
         }
         Ok(())
     }
