@@ -6,13 +6,14 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all demo test setup kernel-tree kernel modules selftests export-patches \
-	check-patches clean help
+	check-patches clean help bench
 
 all: modules selftests
 
 help:
 	@echo "make demo            build everything, boot it, show the Rust providers at work"
 	@echo "make test            build everything and run the tests in a guest (what CI runs)"
+	@echo "make bench           build everything, boot once, Rust providers vs C as ratios (not CI)"
 	@echo "make setup           create/check the Debian trixie toolchain root"
 	@echo "make kernel-tree     pristine linux-source-7.3 + patches/ in kernel-tree/"
 	@echo "make kernel          configure (virtme-configs/) and build the kernel"
@@ -41,6 +42,9 @@ test: modules selftests
 
 demo: modules selftests
 	@$(S)/demo.sh
+
+bench: modules selftests
+	@$(S)/bench.sh
 
 export-patches:
 	@$(S)/export-patches.sh

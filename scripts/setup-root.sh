@@ -14,6 +14,8 @@ PKGS=(
 	rustc rust-src rustfmt rust-clippy bindgen libclang-dev
 	# BPF selftests
 	clang-$PIN_CLANG llvm-$PIN_CLANG lld-$PIN_CLANG libcap-dev zlib1g-dev libzstd-dev
+	# make bench: scripts/bench-report.py (statistics, plots)
+	python3-numpy python3-matplotlib
 	# guest runner and guest user space
 	virtme-ng qemu-system-x86 iproute2 util-linux mount udev procps ethtool iputils-ping
 	# kernel source
