@@ -59,24 +59,23 @@ struct Updater;
 impl UpdateProvider for Updater {
     fn update(new: &CongestionOps, old: &CongestionOps) -> Result {
         let key = new.set_key_from_name();
-        {
+        // Checks under the registry lock, and adds the new ops before removing the old: one
+        // walk of the registry, as the C code does.
+        if let Err(err) = replace(new, old) {
+            // Only now find out which of C's messages applies.
             let guard = rcu::read_lock();
             let existing = find_by_key(old.key(), &guard)
                 .filter(|existing| key != KEY_UNSPEC && existing.name() == new.name());
-            let Some(existing) = existing else {
+            if existing.is_none() {
                 pr_notice!(
                     "{} not registered or non-unique key\n",
                     new.name().to_str().unwrap_or("?")
                 );
-                return Err(EINVAL);
-            };
-            if !core::ptr::eq(existing, old) {
+            } else {
                 pr_notice!("invalid old congestion control algorithm to replace\n");
-                return Err(EINVAL);
             }
+            return Err(err);
         }
-        // Checks again under the registry lock, and adds the new ops before removing the old.
-        replace(new, old)?;
         // Lookups that found the old ops are done once this returns.
         synchronize_rcu();
         UPDATES.add(1, Relaxed);
