@@ -158,23 +158,13 @@ int sch_bpf_rust_btf_register(void)
 
 /*
  * The helpers of the programs: those of bpf_base_func_proto() (the core
- * accepts no others), but for two that would let packets or maps escape the
- * qdisc's accounting:
- * - bpf_tail_call(): the maps of a tail-called program are not among those the
- *   qdisc binds when it takes its programs;
- * - bpf_kptr_xchg(): a popped packet stashed in a map value as a kptr would
- *   leave the qdisc without being dropped or sent.
+ * accepts no others, and itself refuses bpf_tail_call() and bpf_kptr_xchg(),
+ * which would let a packet escape the qdisc).
  */
 static const struct bpf_func_proto *
 sch_bpf_rust_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
 {
-	switch (func_id) {
-	case BPF_FUNC_tail_call:
-	case BPF_FUNC_kptr_xchg:
-		return NULL;
-	default:
-		return bpf_base_func_proto(func_id, prog);
-	}
+	return bpf_base_func_proto(func_id, prog);
 }
 
 static struct sch_bpf_prog_provider sch_bpf_rust_prog_provider = {

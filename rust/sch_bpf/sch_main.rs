@@ -12,7 +12,8 @@
 //! - the programs may call the kfuncs of this module (`sch_btf.c`, [`kfuncs`]): push a packet to
 //!   an skb map, pop one by rank or the lowest rank, hand a packet to the qdisc to send, drop one;
 //! - the verifier asks this module which helpers the programs may call (those of
-//!   `bpf_base_func_proto()` but `bpf_tail_call()` and `bpf_kptr_xchg()`, see `sch_btf.c`).
+//!   `bpf_base_func_proto()`, but for `bpf_tail_call()` and `bpf_kptr_xchg()`, which the core
+//!   refuses itself; see `sch_btf.c`).
 //!
 //! Every qdisc, map and program using the kfuncs pins the module.
 //!

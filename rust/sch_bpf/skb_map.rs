@@ -288,6 +288,11 @@ impl SkbMap {
     /// Takes the number and length of the packets that left the map outside the qdisc's
     /// callbacks since the last call.
     pub(crate) fn take_freed(&self) -> (u32, u32) {
+        // Called for every packet: plain loads keep the common case (nothing freed) from
+        // writing the shared cache line.
+        if self.freed_packets.load(Relaxed) == 0 && self.freed_bytes.load(Relaxed) == 0 {
+            return (0, 0);
+        }
         (
             self.freed_packets.xchg(0, Relaxed),
             self.freed_bytes.xchg(0, Relaxed),
