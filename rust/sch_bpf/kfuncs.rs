@@ -2,15 +2,18 @@
 
 //! What the kfuncs of the module do, and the record of a program run they write.
 //!
-//! The kfuncs are declared in `sch_btf.c` (BTF, flags) and reach this file through `ffi.rs`:
+//! The kfuncs are declared in `sch_btf.c` (BTF, flags) and reach [`SkbMapKfuncs`] through the
+//! entry points that `kernel::sch_bpf_kfuncs!` defines (in `sch_main.rs`):
 //!
 //! | kfunc | flags | programs | here |
 //! |---|---|---|---|
-//! | `bpf_skb_map_push(skb, map, rank, ctx)` | `KF_RELEASE`, `KF_MAP_SKBMAP` | both | [`push`] |
-//! | `bpf_skb_map_pop(map, rank, ctx)` | `KF_ACQUIRE`, `KF_RET_NULL`, `KF_MAP_SKBMAP` | both | [`pop`] |
-//! | `bpf_skb_map_pop_min(map, ctx)` | `KF_ACQUIRE`, `KF_RET_NULL`, `KF_MAP_SKBMAP` | both | [`pop`] |
-//! | `bpf_sch_skb_dequeue(skb, ctx)` | `KF_RELEASE` | dequeue | [`hand_over`] |
-//! | `bpf_sch_skb_drop(skb, ctx)` | `KF_RELEASE` | both | [`drop_packet`] |
+//! | `bpf_skb_map_push(skb, map, rank, ctx)` | release, skb map | both | `push` |
+//! | `bpf_skb_map_pop(map, rank, ctx)` | acquire, may return null, skb map | both | `pop` |
+//! | `bpf_skb_map_pop_min(map, ctx)` | acquire, may return null, skb map | both | `pop` |
+//! | `bpf_sch_skb_dequeue(skb, ctx)` | release | dequeue | `dequeue` |
+//! | `bpf_sch_skb_drop(skb, ctx)` | release | both | `drop` |
+//!
+//! (`KF_RELEASE`, `KF_ACQUIRE`, `KF_RET_NULL`, `KF_MAP_SKBMAP`.)
 //!
 //! The verifier makes a program release every packet it holds exactly once: the enqueue
 //! program's packet, and the packets it pops. An enqueue program may pop packets (to drop the
@@ -34,6 +37,7 @@ use kernel::{
     bpf::map::Map,
     net::{
         sch_bpf::{
+            Kfuncs,
             ProgKind,
             RunCtx, //
         },
@@ -99,66 +103,73 @@ impl Run {
     }
 }
 
-/// `bpf_skb_map_push()`: the map takes `skb` with `rank`.
-///
-/// Both programs may push: the enqueue program its packet, or one it popped with another rank; a
-/// dequeue program a packet it popped and does not send yet (an EDT pacer whose first packet is
-/// not due).
-///
-/// On failure the packet is dropped: `EBUSY` if the map is not bound to the qdisc, `ENOBUFS` if it
-/// is full, `ENOMEM` without memory.
-pub(crate) fn push(ctx: &mut RunContext, map: &Map, skb: SkBuff, lent: bool, rank: u64) -> Result {
-    let run = ctx.data_mut();
-    // The verifier passes skb maps only (`KF_MAP_SKBMAP`), all of which are this module's.
-    let Some(map) = map.downcast::<SkbMap>() else {
-        run.drop_released(skb, lent, QdiscDropReason::GENERIC);
-        return Err(EINVAL);
-    };
-    match SkbMap::push(map, run.owner, skb, rank) {
-        Ok(()) => {
-            PUSHED.add(1, Relaxed);
-            if lent {
-                run.pushed = true;
+/// The kfuncs of `sch_btf.c`.
+pub(crate) struct SkbMapKfuncs;
+
+impl Kfuncs for SkbMapKfuncs {
+    type Data = Run;
+
+    /// `bpf_skb_map_push()`: the map takes `skb` with `rank`.
+    ///
+    /// Both programs may push: the enqueue program its packet, or one it popped with another
+    /// rank; a dequeue program a packet it popped and does not send yet (an EDT pacer whose first
+    /// packet is not due).
+    ///
+    /// On failure the packet is dropped: `EBUSY` if the map is not bound to the qdisc, `ENOBUFS`
+    /// if it is full, `ENOMEM` without memory.
+    fn push(ctx: &mut RunContext, map: &Map, skb: SkBuff, lent: bool, rank: u64) -> Result {
+        let run = ctx.data_mut();
+        // The verifier passes skb maps only (`KF_MAP_SKBMAP`), all of which are this module's.
+        let Some(map) = map.downcast::<SkbMap>() else {
+            run.drop_released(skb, lent, QdiscDropReason::GENERIC);
+            return Err(EINVAL);
+        };
+        match SkbMap::push(map, run.owner, skb, rank) {
+            Ok(()) => {
+                PUSHED.add(1, Relaxed);
+                if lent {
+                    run.pushed = true;
+                }
+                Ok(())
             }
-            Ok(())
-        }
-        Err(PushError { err, skb }) => {
-            let reason = if err == ENOBUFS {
-                QdiscDropReason::OVERLIMIT
-            } else {
-                QdiscDropReason::GENERIC
-            };
-            run.drop_released(skb, lent, reason);
-            Err(err)
+            Err(PushError { err, skb }) => {
+                let reason = if err == ENOBUFS {
+                    QdiscDropReason::OVERLIMIT
+                } else {
+                    QdiscDropReason::GENERIC
+                };
+                run.drop_released(skb, lent, reason);
+                Err(err)
+            }
         }
     }
-}
 
-/// `bpf_skb_map_pop()` (`rank`) and `bpf_skb_map_pop_min()` (`None`): takes the first packet of
-/// `rank`, or of the lowest rank, out of the map; `None` if there is none or if the map is not
-/// bound to the qdisc.
-///
-/// The packet stays held by the qdisc until the program pushes, hands over or drops it.
-pub(crate) fn pop(ctx: &RunContext, map: &Map, rank: Option<u64>) -> Option<SkBuff> {
-    let skb = map.downcast::<SkbMap>()?.pop(ctx.data().owner, rank)?;
-    POPPED.add(1, Relaxed);
-    Some(skb)
-}
-
-/// `bpf_sch_skb_dequeue()`: the qdisc sends `skb` once the dequeue program returns.
-///
-/// A second packet handed over in the same run, or one from an enqueue program, is dropped.
-pub(crate) fn hand_over(ctx: &mut RunContext, skb: SkBuff, lent: bool) {
-    let run = ctx.data_mut();
-    if run.kind != ProgKind::Dequeue || run.handed.is_some() {
-        run.drop_released(skb, lent, QdiscDropReason::GENERIC);
-        return;
+    /// `bpf_skb_map_pop()` (`rank`) and `bpf_skb_map_pop_min()` (`None`): takes the first packet
+    /// of `rank`, or of the lowest rank, out of the map; `None` if there is none or if the map is
+    /// not bound to the qdisc.
+    ///
+    /// The packet stays held by the qdisc until the program pushes, hands over or drops it.
+    fn pop(ctx: &mut RunContext, map: &Map, rank: Option<u64>) -> Option<SkBuff> {
+        let skb = map.downcast::<SkbMap>()?.pop(ctx.data().owner, rank)?;
+        POPPED.add(1, Relaxed);
+        Some(skb)
     }
-    run.handed = Some(skb);
-}
 
-/// `bpf_sch_skb_drop()`: drops `skb`, counted as a drop of the qdisc.
-pub(crate) fn drop_packet(ctx: &mut RunContext, skb: SkBuff, lent: bool) {
-    ctx.data_mut()
-        .drop_released(skb, lent, QdiscDropReason::GENERIC);
+    /// `bpf_sch_skb_dequeue()`: the qdisc sends `skb` once the dequeue program returns.
+    ///
+    /// A second packet handed over in the same run, or one from an enqueue program, is dropped.
+    fn dequeue(ctx: &mut RunContext, skb: SkBuff, lent: bool) {
+        let run = ctx.data_mut();
+        if run.kind != ProgKind::Dequeue || run.handed.is_some() {
+            run.drop_released(skb, lent, QdiscDropReason::GENERIC);
+            return;
+        }
+        run.handed = Some(skb);
+    }
+
+    /// `bpf_sch_skb_drop()`: drops `skb`, counted as a drop of the qdisc.
+    fn drop(ctx: &mut RunContext, skb: SkBuff, lent: bool) {
+        ctx.data_mut()
+            .drop_released(skb, lent, QdiscDropReason::GENERIC);
+    }
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * BTF side of sch_bpf_rust: the kfuncs of the sch_bpf programs, and the
- * policy of their program type.
+ * BTF side of sch_bpf_rust: the kfuncs of the sch_bpf programs.
  *
  * pahole skips Rust compilation units (--lang_exclude=rust), so what BPF
  * programs and the verifier must find in this module's BTF is declared here,
- * in C, and calls into Rust (ffi.rs). Without module BTF,
+ * in C, and calls into Rust (the entry points that sch_bpf_kfuncs! defines in
+ * sch_main.rs). Without module BTF,
  * register_btf_kfunc_id_set() returns 0 after a mere warning: refuse to load
  * instead.
  */
@@ -16,7 +16,6 @@
 #include <linux/filter.h>
 #include <linux/module.h>
 #include <linux/skbuff.h>
-#include <net/sch_bpf.h>
 
 #include "sch_btf.h"
 
@@ -116,7 +115,7 @@ BTF_KFUNCS_END(sch_bpf_rust_kfunc_ids)
 
 /*
  * The kfuncs are for the programs of a bpf qdisc, which this module runs with
- * its own context (ffi.rs relies on it): refuse extension programs, whose
+ * its own context (the Rust entry points rely on it): refuse extension programs, whose
  * context is not known here.
  *
  * That only dequeue programs hand packets over is checked at run time by the
@@ -154,30 +153,4 @@ int sch_bpf_rust_btf_register(void)
 #endif
 	pr_err("sch_bpf_rust: no module BTF, kfuncs cannot be registered\n");
 	return -ENOENT;
-}
-
-/*
- * The helpers of the programs: those of bpf_base_func_proto() (the core
- * accepts no others, and itself refuses bpf_tail_call() and bpf_kptr_xchg(),
- * which would let a packet escape the qdisc).
- */
-static const struct bpf_func_proto *
-sch_bpf_rust_get_func_proto(enum bpf_func_id func_id, const struct bpf_prog *prog)
-{
-	return bpf_base_func_proto(func_id, prog);
-}
-
-static struct sch_bpf_prog_provider sch_bpf_rust_prog_provider = {
-	.base = { .owner = THIS_MODULE },
-	.get_func_proto = sch_bpf_rust_get_func_proto,
-};
-
-int sch_bpf_rust_prog_provider_register(void)
-{
-	return sch_bpf_prog_provider_register(&sch_bpf_rust_prog_provider);
-}
-
-void sch_bpf_rust_prog_provider_unregister(void)
-{
-	sch_bpf_prog_provider_unregister(&sch_bpf_rust_prog_provider);
 }

@@ -13,7 +13,7 @@
 //!   an skb map, pop one by rank or the lowest rank, hand a packet to the qdisc to send, drop one;
 //! - the verifier asks this module which helpers the programs may call (those of
 //!   `bpf_base_func_proto()`, but for `bpf_tail_call()` and `bpf_kptr_xchg()`, which the core
-//!   refuses itself; see `sch_btf.c`).
+//!   refuses itself).
 //!
 //! Every qdisc, map and program using the kfuncs pins the module.
 //!
@@ -28,15 +28,17 @@ use kernel::{
         Dir,
         File, //
     },
-    net::sched::{
-        self,
-        OpsTable, //
+    net::{
+        sch_bpf::PolicyRegistration,
+        sched::{
+            self,
+            OpsTable, //
+        },
     },
     prelude::*,
     sync::atomic::Atomic,
 };
 
-mod ffi;
 mod kfuncs;
 mod qdisc;
 mod skb_map;
@@ -67,6 +69,17 @@ static DROPPED: Atomic<u64> = Atomic::new(0);
 /// Packets freed with their map or when their qdisc was reset or destroyed.
 static PURGED: Atomic<u64> = Atomic::new(0);
 
+kernel::sch_bpf_kfuncs! {
+    /// The kfuncs of `sch_btf.c`, registered with the BPF core.
+    struct Kfuncs: kfuncs::SkbMapKfuncs;
+    register: sch_bpf_rust_btf_register,
+    push: sch_bpf_rust_skb_map_push,
+    pop: sch_bpf_rust_skb_map_pop,
+    pop_min: sch_bpf_rust_skb_map_pop_min,
+    dequeue: sch_bpf_rust_skb_dequeue,
+    drop: sch_bpf_rust_skb_drop,
+}
+
 /// The operations of the `bpf` qdisc kind.
 static QDISC_OPS: OpsTable = OpsTable::new::<qdisc::SchBpf>();
 
@@ -74,7 +87,8 @@ static QDISC_OPS: OpsTable = OpsTable::new::<qdisc::SchBpf>();
 struct SchBpfModule {
     // Dropped in declaration order: the providers first (registered last, once everything they
     // use exists), then the qdisc kind; the kfuncs stay until the module's BTF goes.
-    _prog_provider: ffi::ProgProvider,
+    #[pin]
+    _policy: PolicyRegistration<SchBpfModule>,
     #[pin]
     _map_type: map_type::Registration<skb_map::SkbMap>,
     _qdisc: sched::Registration,
@@ -95,7 +109,7 @@ struct SchBpfModule {
     #[pin]
     _purged: File<&'static Atomic<u64>>,
     _debugfs: Dir,
-    _kfuncs: ffi::Kfuncs,
+    _kfuncs: Kfuncs,
 }
 
 impl kernel::InPlaceModule for SchBpfModule {
@@ -103,7 +117,7 @@ impl kernel::InPlaceModule for SchBpfModule {
         let debugfs = Dir::new(c"sch_bpf_rust");
         try_pin_init!(Self {
             // Can fail (no module BTF): first, so that nothing else is set up for nothing.
-            _kfuncs: ffi::Kfuncs::register()?,
+            _kfuncs: Kfuncs::register()?,
             _maps <- debugfs.read_only_file(c"maps", &MAPS),
             _qdiscs <- debugfs.read_only_file(c"qdiscs", &QDISCS),
             _enqueued <- debugfs.read_only_file(c"enqueued", &ENQUEUED),
@@ -115,7 +129,7 @@ impl kernel::InPlaceModule for SchBpfModule {
             _debugfs: debugfs,
             _qdisc: sched::Registration::register(&QDISC_OPS)?,
             _map_type <- map_type::Registration::register(),
-            _prog_provider: ffi::ProgProvider::register()?,
+            _policy <- PolicyRegistration::register(),
         })
         .pin_chain(|_| {
             pr_info!("serving the bpf qdisc and skb maps\n");
