@@ -10,7 +10,7 @@ set -u
 TOP=$1 OUT=$2 BENCHES=$3
 ST=$TOP/kernel-tree/tools/testing/selftests/bpf
 . "$TOP/scripts/guest-lib.sh"
-PROVIDERS="bpf_struct_ops_link_rust tcp_cong_update_rust bpf_timer_rust"
+PROVIDERS="bpf_struct_ops_link_rust tcp_cong_update_rust bpf_timer_rust sch_bpf_rust"
 # Per benchmark (a test_progs run of its own), in seconds.
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
 
@@ -88,13 +88,10 @@ for id in $BENCHES; do
 	b2) run_bench b2 tcp_ca_update ;;
 	b3) run_bench b3 timer_cycle ;;
 	b4) run_bench b4 timer_lateness ;;
-	# TODO(B5, B6): they need sch_bpf (patches/wip). When it lands: B5, a
-	# veth pair with the peer in a netns (GRO or threaded NAPI so the qdisc
-	# queues), a saturating UDP sender, sch_bpf FIFO vs the struct_ops
-	# bpf_fifo vs pfifo; B6, 1 and 16 flows, the sch_bpf fair-queue policy vs
-	# bpf_fq vs fq, Gbit/s and Jain fairness. Run them first against
-	# pfifo/bpf_fifo/fq alone. Same CSV columns; the qdiscs are the arms.
-	b5 | b6) bench_result "$id" SKIP "needs sch_bpf (not in the series yet)" ;;
+	b5) run_bench b5 qdisc_fifo ;;
+	# B6 (1 and 16 flows, sch_bpf's fair queue vs bpf_fq vs fq, Gbit/s and
+	# Jain fairness) is not written yet.
+	b6) bench_result "$id" SKIP "not written yet" ;;
 	*) bench_result "$id" FAIL "unknown benchmark" ;;
 	esac
 done

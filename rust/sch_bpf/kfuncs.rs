@@ -29,9 +29,7 @@ use crate::{
         PushError,
         SkbMap, //
     },
-    DROPPED,
-    POPPED,
-    PUSHED, //
+    DROPPED, //
 };
 use kernel::{
     bpf::map::Map,
@@ -70,6 +68,10 @@ pub(crate) struct Run {
     pub(crate) freed_packets: u32,
     /// Their length, as the qdisc layer accounts it.
     pub(crate) freed_bytes: u32,
+    /// Packets pushed to maps during the run.
+    pub(crate) pushes: u32,
+    /// Packets popped from maps during the run.
+    pub(crate) pops: u32,
 }
 
 /// The context the module's programs run on.
@@ -86,6 +88,8 @@ impl Run {
             handed: None,
             freed_packets: 0,
             freed_bytes: 0,
+            pushes: 0,
+            pops: 0,
         }
     }
 
@@ -126,7 +130,7 @@ impl Kfuncs for SkbMapKfuncs {
         };
         match SkbMap::push(map, run.owner, skb, rank) {
             Ok(()) => {
-                PUSHED.add(1, Relaxed);
+                run.pushes += 1;
                 if lent {
                     run.pushed = true;
                 }
@@ -150,8 +154,9 @@ impl Kfuncs for SkbMapKfuncs {
     ///
     /// The packet stays held by the qdisc until the program pushes, hands over or drops it.
     fn pop(ctx: &mut RunContext, map: &Map, rank: Option<u64>) -> Option<SkBuff> {
-        let skb = map.downcast::<SkbMap>()?.pop(ctx.data().owner, rank)?;
-        POPPED.add(1, Relaxed);
+        let run = ctx.data_mut();
+        let skb = map.downcast::<SkbMap>()?.pop(run.owner, rank)?;
+        run.pops += 1;
         Some(skb)
     }
 

@@ -35,6 +35,8 @@ use crate::{
     },
     DEQUEUED,
     ENQUEUED,
+    POPPED,
+    PUSHED,
     QDISCS, //
 };
 use kernel::{
@@ -318,11 +320,62 @@ impl Drop for Bindings {
     }
 }
 
+/// How many program runs a qdisc counts before adding to the module's counters.
+const SERVED_BATCH: u32 = 64;
+
+/// What a qdisc served, added to the module's counters (shared by every CPU) once per
+/// [`SERVED_BATCH`] runs, and when the qdisc is reset or goes, rather than once per packet.
+#[derive(Default)]
+struct Served {
+    enqueued: u64,
+    dequeued: u64,
+    pushed: u64,
+    popped: u64,
+    runs: u32,
+}
+
+impl Served {
+    /// Counts a program run: its pushes and pops, an enqueue or a packet dequeued.
+    fn count(&mut self, run: &Run, enqueued: bool, dequeued: bool) {
+        self.enqueued += u64::from(enqueued);
+        self.dequeued += u64::from(dequeued);
+        self.pushed += u64::from(run.pushes);
+        self.popped += u64::from(run.pops);
+        self.runs += 1;
+        if self.runs >= SERVED_BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.runs == 0 {
+            return;
+        }
+        ENQUEUED.add(self.enqueued, Relaxed);
+        DEQUEUED.add(self.dequeued, Relaxed);
+        PUSHED.add(self.pushed, Relaxed);
+        POPPED.add(self.popped, Relaxed);
+        // Field by field: assigning a new `Served` would drop this one, which flushes.
+        self.enqueued = 0;
+        self.dequeued = 0;
+        self.pushed = 0;
+        self.popped = 0;
+        self.runs = 0;
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
 /// A `bpf` qdisc.
 pub(crate) struct SchBpf {
     enqueue: Prog,
     dequeue: Prog,
     maps: Bindings,
+    served: Served,
 }
 
 impl SchBpf {
@@ -349,6 +402,7 @@ impl SchBpf {
             enqueue,
             dequeue,
             maps: Bindings::commit(new),
+            served: Served::default(),
         })
     }
 }
@@ -378,9 +432,9 @@ impl QdiscOps for SchBpf {
             Run::new(ProgKind::Enqueue, sch.id()),
         );
         let verdict = this.enqueue.prog.run(&mut ctx);
-        ENQUEUED.add(1, Relaxed);
         let delay = ctx.delay();
         let (unreleased, run) = ctx.into_parts();
+        this.served.count(&run, true, false);
         let mut queued = run.pushed;
         if let Some(skb) = unreleased {
             // The program did not run: the verifier makes it release its packet.
@@ -423,13 +477,13 @@ impl QdiscOps for SchBpf {
             sch.watchdog().schedule_after_ns(delay);
             sch.qstats_overlimit();
         }
-        if run.handed.is_some() {
-            DEQUEUED.add(1, Relaxed);
-        }
+        this.served.count(&run, false, run.handed.is_some());
         run.handed
     }
 
     fn reset(this: Pin<&mut Self>, _sch: &LockedQdisc) {
+        let this = this.get_mut();
+        this.served.flush();
         // The stack sets the queue length and backlog to zero.
         this.maps.purge();
     }

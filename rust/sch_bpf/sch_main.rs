@@ -20,7 +20,8 @@
 //! `/sys/kernel/debug/sch_bpf_rust/` counts what the module served: `maps` and `qdiscs` created,
 //! packets `enqueued` (enqueue program runs), `pushed`, `popped`, `dequeued` (handed to the
 //! device), `dropped` (by the programs, failed pushes and deletes) and `purged` (freed with their
-//! map, or when their qdisc was reset or destroyed).
+//! map, or when their qdisc was reset or destroyed). A qdisc adds its runs to `enqueued`, `pushed`,
+//! `popped` and `dequeued` in batches, and when it is reset or destroyed.
 
 use kernel::{
     bpf::map_type,

@@ -4,7 +4,9 @@
 //!
 //! Packets are kept in a red-black tree keyed by `(rank, sequence)`: ascending ranks, and first
 //! in, first out among equal ranks (the sequence number counts the pushes of the map). Pushing,
-//! popping the lowest rank and popping a given rank are O(log n).
+//! popping the lowest rank and popping a given rank are O(log n). The nodes of popped packets are
+//! kept for the next pushes (up to [`SPARE_NODES`]): a map whose length stays below that
+//! allocates nothing per packet.
 //!
 //! Packets go in and out through the kfuncs of the module (see `kfuncs.rs`), and only for the
 //! qdisc the map is bound to: a `bpf` qdisc binds the skb maps of its programs when it is created
@@ -83,7 +85,7 @@ type Key = (u64, u64);
 
 /// The memory a queued packet costs the map: its tree node (a `struct rb_node`, three words,
 /// then the key and the packet).
-const NODE_SIZE: u64 = (3 * size_of::<usize>() + size_of::<(Key, SkBuff)>()) as u64;
+const NODE_SIZE: u64 = (3 * size_of::<usize>() + size_of::<(Key, Option<SkBuff>)>()) as u64;
 
 /// The operations of the skb maps.
 pub(crate) static SKB_MAP_OPS: MapOps<SkbMap> = MapOps::new();
@@ -91,10 +93,18 @@ pub(crate) static SKB_MAP_OPS: MapOps<SkbMap> = MapOps::new();
 /// A map of this type.
 pub(crate) type SkbMapRef = ProvidedMap<SkbMap>;
 
+/// How many nodes of popped packets a map keeps for its next pushes.
+const SPARE_NODES: usize = 64;
+
+/// A node of the tree, not in it.
+type SpareNode = RBTreeNodeReservation<Key, Option<SkBuff>>;
+
 /// What the map lock protects.
 struct Queue {
-    /// The packets, by rank then sequence number.
-    tree: RBTree<Key, SkBuff>,
+    /// The packets, by rank then sequence number; every value in the tree is `Some`.
+    tree: RBTree<Key, Option<SkBuff>>,
+    /// Nodes for the next pushes (at most [`SPARE_NODES`], the capacity).
+    spare: KVec<SpareNode>,
     /// The number of packets in `tree`.
     len: u32,
     /// The sequence number of the next packet pushed.
@@ -107,13 +117,16 @@ impl Queue {
     /// Removes the packet at `key` or the first one after it, if `rank` matches it (any rank for
     /// `None`).
     fn remove_from(&mut self, key: &Key, rank: Option<u64>) -> Option<SkBuff> {
-        let cursor = self.tree.cursor_lower_bound_mut(key)?;
+        let mut cursor = self.tree.cursor_lower_bound_mut(key)?;
         if rank.is_some_and(|rank| cursor.current().0 .0 != rank) {
             return None;
         }
+        let skb = cursor.current_mut().1.take();
         let (_, node) = cursor.remove_current();
         self.len -= 1;
-        Some(node.to_key_value().1)
+        // Within the capacity, this never allocates; past it the node is freed.
+        let _ = self.spare.push_within_capacity(node.into_reservation());
+        skb
     }
 
     /// Removes the first packet of `rank` (the lowest rank for `None`).
@@ -132,14 +145,18 @@ impl Queue {
 ///
 /// Dropping it frees those not taken, with [`DropReason::NOT_SPECIFIED`]: use
 /// [`Packets::purge`].
-pub(crate) struct Packets(RBTree<Key, SkBuff>);
+pub(crate) struct Packets(RBTree<Key, Option<SkBuff>>);
 
 impl Iterator for Packets {
     type Item = SkBuff;
 
     fn next(&mut self) -> Option<SkBuff> {
-        let (_, node) = self.0.cursor_front_mut()?.remove_current();
-        Some(node.to_key_value().1)
+        loop {
+            let (_, node) = self.0.cursor_front_mut()?.remove_current();
+            if let Some(skb) = node.to_key_value().1 {
+                return Some(skb);
+            }
+        }
     }
 }
 
@@ -306,30 +323,37 @@ impl SkbMap {
         skb: SkBuff,
         rank: u64,
     ) -> Result<(), PushError> {
-        // Allocated before taking the lock, charged to the map's memory cgroup.
-        let reservation = match this
-            .map()
-            .with_memcg(|account| RBTreeNodeReservation::new(GFP_ATOMIC | __GFP_NOWARN | account))
-        {
-            Ok(reservation) => reservation,
-            Err(_) => return Err(PushError { err: ENOMEM, skb }),
-        };
-        let replaced = {
-            let mut queue = this.queue.lock();
+        let mut queue = this.queue.lock();
+        let mut allocated = None;
+        loop {
             if queue.owner != Some(owner) {
                 return Err(PushError { err: EBUSY, skb });
             }
             if queue.len >= this.max_entries {
                 return Err(PushError { err: ENOBUFS, skb });
             }
-            let seq = queue.next_seq;
-            queue.next_seq += 1;
-            queue.len += 1;
-            queue.tree.insert(reservation.into_node((rank, seq), skb))
-        };
-        // Sequence numbers are unique: nothing was replaced.
-        drop(replaced);
-        Ok(())
+            if let Some(node) = allocated.take().or_else(|| queue.spare.pop()) {
+                let seq = queue.next_seq;
+                queue.next_seq += 1;
+                queue.len += 1;
+                let replaced = queue.tree.insert(node.into_node((rank, seq), Some(skb)));
+                drop(queue);
+                // Sequence numbers are unique: nothing was replaced.
+                drop(replaced);
+                return Ok(());
+            }
+            // No spare node: allocate one without the lock, charged to the map's memory
+            // cgroup, and check again.
+            drop(queue);
+            match this
+                .map()
+                .with_memcg(|account| SpareNode::new(GFP_ATOMIC | __GFP_NOWARN | account))
+            {
+                Ok(node) => allocated = Some(node),
+                Err(_) => return Err(PushError { err: ENOMEM, skb }),
+            }
+            queue = this.queue.lock();
+        }
     }
 
     /// Removes the first packet of `rank` (the lowest rank for `None`), for the qdisc `owner`.
@@ -368,6 +392,7 @@ impl MapType for SkbMap {
             queue <- new_spinlock_irq!(
                 Queue {
                     tree: RBTree::new(),
+                    spare: KVec::with_capacity(SPARE_NODES, GFP_KERNEL_ACCOUNT)?,
                     len: 0,
                     next_seq: 0,
                     owner: None,
@@ -385,7 +410,8 @@ impl MapType for SkbMap {
     }
 
     fn mem_usage(map: &SkbMapRef) -> u64 {
-        u64::from(map.queue.lock().len) * NODE_SIZE
+        let queue = map.queue.lock();
+        (u64::from(queue.len) + queue.spare.len() as u64) * NODE_SIZE
     }
 
     fn get_next_key(map: &SkbMapRef, key: Option<&u64>) -> Result<u64> {
@@ -402,7 +428,9 @@ impl MapType for SkbMap {
     fn lookup(map: &SkbMapRef, key: &u64, value: &mut [u8]) -> Result {
         let queue = map.queue.lock();
         let cursor = queue.tree.cursor_lower_bound(&(*key, 0)).ok_or(ENOENT)?;
-        let ((rank, _), skb) = cursor.current();
+        let ((rank, _), Some(skb)) = cursor.current() else {
+            return Err(ENOENT);
+        };
         if rank != key {
             return Err(ENOENT);
         }
@@ -450,7 +478,9 @@ impl MapType for SkbMap {
                     cursor = next;
                 }
                 let (&(rank, seq), skb) = cursor.current();
-                fill_value(skb, &mut value);
+                if let Some(skb) = skb {
+                    fill_value(skb, &mut value);
+                }
                 from = (rank, seq + 1);
                 rank
             };
