@@ -5,10 +5,10 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all demo test setup kernel-tree kernel modules selftests export-patches \
+.PHONY: all demo test setup kernel-tree kernel modules selftests tc export-patches \
 	check-patches clean help bench
 
-all: modules selftests
+all: modules selftests tc
 
 help:
 	@echo "make demo            build everything, boot it, show the Rust providers at work"
@@ -19,6 +19,7 @@ help:
 	@echo "make kernel          configure (virtme-configs/) and build the kernel"
 	@echo "make modules         build the Rust modules under rust/"
 	@echo "make selftests       build test_progs (scripts/selftests.txt) and bpf_testmod"
+	@echo "make tc              build tc's bpf qdisc support (patches/iproute2) into the root's tc"
 	@echo "make export-patches  kernel-tree commits -> patches/ (format-patch + series)"
 	@echo "make check-patches   checkpatch --strict on the series, rustfmt/clippy on rust/"
 
@@ -37,10 +38,13 @@ modules: kernel
 selftests: kernel
 	@$(S)/build-selftests.sh
 
-test: modules selftests
+tc: kernel-tree
+	@$(S)/build-tc.sh
+
+test: modules selftests tc
 	@$(S)/run-tests.sh
 
-demo: modules selftests
+demo: modules selftests tc
 	@$(S)/demo.sh
 
 bench: modules selftests

@@ -18,6 +18,8 @@ PKGS=(
 	python3-numpy python3-matplotlib
 	# guest runner and guest user space
 	virtme-ng qemu-system-x86 iproute2 util-linux mount udev procps ethtool iputils-ping
+	# make tc: the bpf qdisc as a plugin of the root's tc
+	libbpf-dev
 	# kernel source
 	"$PIN_LINUX_SOURCE"
 )
