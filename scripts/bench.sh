@@ -6,13 +6,13 @@
 # benchmark, guest.txt, host.txt), then scripts/bench-report.py writes
 # out/bench/results.json, out/bench/summary.md and out/bench/*.png and prints
 # the summary. The guest run is bounded by a timeout.
-#   ACCEL=tcg|kvm|auto (default tcg)   BENCHES="b1 b2 b3 b4 b5"   GUEST_TIMEOUT=seconds
+#   ACCEL=tcg|kvm|auto (default tcg)   BENCHES="b1 b2 b3 b4 b5 b6"   GUEST_TIMEOUT=seconds
 #   BENCH_ROUNDS=n (default 10)   BENCH_SCALE=percent of the work per round (default 100)
 #   BENCH_STRICT=1: fail when a goal is missed beyond the noise floor
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
-BENCHES=${BENCHES:-b1 b2 b3 b4 b5}
+BENCHES=${BENCHES:-b1 b2 b3 b4 b5 b6}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-1500}
 ACCEL=${ACCEL:-tcg}
 BENCH_ROUNDS=${BENCH_ROUNDS:-10}

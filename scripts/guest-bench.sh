@@ -89,9 +89,7 @@ for id in $BENCHES; do
 	b3) run_bench b3 timer_cycle ;;
 	b4) run_bench b4 timer_lateness ;;
 	b5) run_bench b5 qdisc_fifo ;;
-	# B6 (1 and 16 flows, sch_bpf's fair queue vs bpf_fq vs fq, Gbit/s and
-	# Jain fairness) is not written yet.
-	b6) bench_result "$id" SKIP "not written yet" ;;
+	b6) run_bench b6 fair_queue ;;
 	*) bench_result "$id" FAIL "unknown benchmark" ;;
 	esac
 done
