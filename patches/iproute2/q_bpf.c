@@ -168,6 +168,8 @@ static int load_objects(struct prog_spec *specs, int n)
 {
 	int i, j, err;
 
+	if (n > 2)
+		return -1;
 	for (i = 0; i < n; i++) {
 		struct bpf_program *chosen[2] = {}, *prog;
 		struct bpf_object *obj;
@@ -175,9 +177,10 @@ static int load_objects(struct prog_spec *specs, int n)
 		if (!specs[i].obj || specs[i].prog_fd >= 0)
 			continue;
 		obj = bpf_object__open_file(specs[i].obj, NULL);
-		if (!obj) {
+		err = libbpf_get_error(obj);
+		if (!obj || err) {
 			fprintf(stderr, "bpf: cannot open %s: %s\n", specs[i].obj,
-				strerror(errno));
+				strerror(err ? -err : errno));
 			return -1;
 		}
 		for (j = i; j < n; j++) {
@@ -185,10 +188,10 @@ static int load_objects(struct prog_spec *specs, int n)
 				continue;
 			chosen[j] = find_prog(obj, &specs[j]);
 			if (!chosen[j])
-				return -1;
+				goto fail;
 			if (j > i && chosen[j] == chosen[i]) {
 				fprintf(stderr, "bpf: one program cannot be both enqueue and dequeue\n");
-				return -1;
+				goto fail;
 			}
 		}
 		bpf_object__for_each_program(prog, obj)
@@ -197,13 +200,17 @@ static int load_objects(struct prog_spec *specs, int n)
 			if (!chosen[j])
 				continue;
 			bpf_program__set_autoload(chosen[j], true);
-			bpf_program__set_type(chosen[j], BPF_PROG_TYPE_SCHED_QDISC);
-			bpf_program__set_expected_attach_type(chosen[j], specs[j].attach_type);
+			if (bpf_program__set_type(chosen[j], BPF_PROG_TYPE_SCHED_QDISC) ||
+			    bpf_program__set_expected_attach_type(chosen[j], specs[j].attach_type)) {
+				fprintf(stderr, "bpf: cannot set the type of %s\n",
+					bpf_program__name(chosen[j]));
+				goto fail;
+			}
 		}
 		err = bpf_object__load(obj);
 		if (err) {
 			fprintf(stderr, "bpf: cannot load %s: %s\n", specs[i].obj, strerror(-err));
-			return -1;
+			goto fail;
 		}
 		for (j = i; j < n; j++) {
 			if (!chosen[j])
@@ -213,6 +220,10 @@ static int load_objects(struct prog_spec *specs, int n)
 				 base_name(specs[j].obj), bpf_program__name(chosen[j]));
 		}
 		/* The object stays open: the qdisc takes the programs from their fds. */
+		continue;
+fail:
+		bpf_object__close(obj);
+		return -1;
 	}
 	return 0;
 }

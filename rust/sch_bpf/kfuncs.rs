@@ -110,7 +110,11 @@ impl Run {
 /// The kfuncs of `sch_btf.c`.
 pub(crate) struct SkbMapKfuncs;
 
-impl Kfuncs for SkbMapKfuncs {
+// SAFETY: `sch_btf.c` declares the kfuncs with the flags and argument order `Kfuncs` documents
+// and registers them for `BPF_PROG_TYPE_SCHED_QDISC` with a filter that refuses extension
+// programs; this module provides the program type and runs its programs only from `qdisc.rs`, on
+// a `RunCtx<Run>`.
+unsafe impl Kfuncs for SkbMapKfuncs {
     type Data = Run;
 
     /// `bpf_skb_map_push()`: the map takes `skb` with `rank`.
