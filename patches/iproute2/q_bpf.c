@@ -328,8 +328,36 @@ static int bpf_print_opt(struct qdisc_util *qu, FILE *f, struct rtattr *opt)
 	return 0;
 }
 
+static void explain_class(void)
+{
+	fprintf(stderr,
+		"Usage: ... class add ... classid MAJOR:MINOR bpf\n"
+		"A class of a bpf qdisc takes no parameter: its child qdisc (a pfifo, or\n"
+		"what \"tc qdisc add ... parent MAJOR:MINOR\" grafts) holds the packets that\n"
+		"the programs pass to it (SCH_BPF_PASS).\n");
+}
+
+static int bpf_parse_class_opt(struct qdisc_util *qu, int argc, char **argv,
+			       struct nlmsghdr *n, const char *dev)
+{
+	if (argc > 0) {
+		if (strcmp(*argv, "help") != 0)
+			fprintf(stderr, "bpf: unknown class parameter \"%s\"\n", *argv);
+		explain_class();
+		return -1;
+	}
+	return 0;
+}
+
+static int bpf_print_class_opt(struct qdisc_util *qu, FILE *f, struct rtattr *opt)
+{
+	return 0;
+}
+
 struct qdisc_util bpf_qdisc_util = {
 	.id		= "bpf",
 	.parse_qopt	= bpf_parse_opt,
 	.print_qopt	= bpf_print_opt,
+	.parse_copt	= bpf_parse_class_opt,
+	.print_copt	= bpf_print_class_opt,
 };

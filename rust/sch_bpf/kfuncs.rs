@@ -12,6 +12,8 @@
 //! | `bpf_skb_map_pop_min(map, ctx)` | acquire, may return null, skb map | both | `pop` |
 //! | `bpf_sch_skb_dequeue(skb, ctx)` | release | dequeue | `dequeue` |
 //! | `bpf_sch_skb_drop(skb, ctx)` | release | both | `drop` |
+//! | `bpf_sch_skb_pass(skb, ctx)` | release | enqueue | `pass` |
+//! | `bpf_skb_classify(skb, ctx)` | | both | (`kernel::net::sched`) |
 //!
 //! (`KF_RELEASE`, `KF_ACQUIRE`, `KF_RET_NULL`, `KF_MAP_SKBMAP`.)
 //!
@@ -64,6 +66,8 @@ pub(crate) struct Run {
     pub(crate) dropped: Option<(SkBuff, QdiscDropReason)>,
     /// Dequeue: the packet handed over to be sent.
     pub(crate) handed: Option<SkBuff>,
+    /// Enqueue: the packet lent to the program, handed over to the classes.
+    pub(crate) passed: Option<SkBuff>,
     /// Packets the qdisc held (popped from its maps) that were dropped during the run.
     pub(crate) freed_packets: u32,
     /// Their length, as the qdisc layer accounts it.
@@ -75,7 +79,7 @@ pub(crate) struct Run {
 }
 
 /// The context the module's programs run on.
-pub(crate) type RunContext = RunCtx<Run>;
+pub(crate) type RunContext<'a> = RunCtx<'a, Run>;
 
 impl Run {
     /// A record for a run of the `kind` program of the qdisc `owner`.
@@ -86,6 +90,7 @@ impl Run {
             pushed: false,
             dropped: None,
             handed: None,
+            passed: None,
             freed_packets: 0,
             freed_bytes: 0,
             pushes: 0,
@@ -125,7 +130,7 @@ unsafe impl Kfuncs for SkbMapKfuncs {
     ///
     /// On failure the packet is dropped: `EBUSY` if the map is not bound to the qdisc, `ENOBUFS`
     /// if it is full, `ENOMEM` without memory.
-    fn push(ctx: &mut RunContext, map: &Map, skb: SkBuff, lent: bool, rank: u64) -> Result {
+    fn push(ctx: &mut RunContext<'_>, map: &Map, skb: SkBuff, lent: bool, rank: u64) -> Result {
         let run = ctx.data_mut();
         // The verifier passes skb maps only (`KF_MAP_SKBMAP`), all of which are this module's.
         let Some(map) = map.downcast::<SkbMap>() else {
@@ -157,7 +162,7 @@ unsafe impl Kfuncs for SkbMapKfuncs {
     /// not bound to the qdisc.
     ///
     /// The packet stays held by the qdisc until the program pushes, hands over or drops it.
-    fn pop(ctx: &mut RunContext, map: &Map, rank: Option<u64>) -> Option<SkBuff> {
+    fn pop(ctx: &mut RunContext<'_>, map: &Map, rank: Option<u64>) -> Option<SkBuff> {
         let run = ctx.data_mut();
         let skb = map.downcast::<SkbMap>()?.pop(run.owner, rank)?;
         run.pops += 1;
@@ -167,7 +172,7 @@ unsafe impl Kfuncs for SkbMapKfuncs {
     /// `bpf_sch_skb_dequeue()`: the qdisc sends `skb` once the dequeue program returns.
     ///
     /// A second packet handed over in the same run, or one from an enqueue program, is dropped.
-    fn dequeue(ctx: &mut RunContext, skb: SkBuff, lent: bool) {
+    fn dequeue(ctx: &mut RunContext<'_>, skb: SkBuff, lent: bool) {
         let run = ctx.data_mut();
         if run.kind != ProgKind::Dequeue || run.handed.is_some() {
             run.drop_released(skb, lent, QdiscDropReason::GENERIC);
@@ -176,8 +181,21 @@ unsafe impl Kfuncs for SkbMapKfuncs {
         run.handed = Some(skb);
     }
 
+    /// `bpf_sch_skb_pass()`: the enqueue program hands its packet over to the classes.
+    ///
+    /// A packet the program popped, or one from a dequeue program, is dropped: what a class
+    /// takes is the packet being enqueued.
+    fn pass(ctx: &mut RunContext<'_>, skb: SkBuff, lent: bool) {
+        let run = ctx.data_mut();
+        if run.kind != ProgKind::Enqueue || !lent {
+            run.drop_released(skb, lent, QdiscDropReason::GENERIC);
+            return;
+        }
+        run.passed = Some(skb);
+    }
+
     /// `bpf_sch_skb_drop()`: drops `skb`, counted as a drop of the qdisc.
-    fn drop(ctx: &mut RunContext, skb: SkBuff, lent: bool) {
+    fn drop(ctx: &mut RunContext<'_>, skb: SkBuff, lent: bool) {
         ctx.data_mut()
             .drop_released(skb, lent, QdiscDropReason::GENERIC);
     }

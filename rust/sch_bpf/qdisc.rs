@@ -12,6 +12,12 @@
 //!   carry);
 //! - `TCA_SCH_BPF_FLAGS` (`u32`): no flag is defined, it must be 0.
 //!
+//! Classes (`tc class add ... classid <major>:<minor>`, kept by `kernel::net::sched`) each have a
+//! child qdisc: an enqueue program passes its packet to one with `bpf_sch_skb_pass()` and
+//! `SCH_BPF_PASS` (the class `ctx->classid`; none: dropped), a dequeue program dequeues from one
+//! with `SCH_BPF_PASS`. Filters attached to the qdisc run when a program calls
+//! `bpf_skb_classify()`.
+//!
 //! The skb maps that the programs use are bound to the qdisc while it uses them ([`Bindings`]):
 //! a map used by another live qdisc is refused with `EBUSY`.
 //!
@@ -34,6 +40,7 @@ use crate::{
         SkbMapRef, //
     },
     DEQUEUED,
+    DROPPED,
     ENQUEUED,
     POPPED,
     PUSHED,
@@ -410,6 +417,7 @@ impl SchBpf {
 #[vtable]
 impl QdiscOps for SchBpf {
     const KIND: &'static CStr = c"bpf";
+    const CLASSFUL: bool = true;
 
     fn init(
         sch: &Qdisc,
@@ -426,14 +434,12 @@ impl QdiscOps for SchBpf {
         to_free: &mut ToFree<'_>,
     ) -> EnqueueStatus {
         let this = this.get_mut();
-        let mut ctx = RunContext::new(
-            sch.handle(),
-            Some(skb),
-            Run::new(ProgKind::Enqueue, sch.id()),
-        );
+        let mut ctx = RunContext::new(sch, Some(skb), Run::new(ProgKind::Enqueue, sch.id()));
         let verdict = this.enqueue.prog.run(&mut ctx);
         let delay = ctx.delay();
-        let (unreleased, run) = ctx.into_parts();
+        let classid = ctx.classid();
+        let (unreleased, mut run) = ctx.into_parts();
+        let passed = run.passed.take();
         this.served.count(&run, true, false);
         let mut queued = run.pushed;
         if let Some(skb) = unreleased {
@@ -453,6 +459,19 @@ impl QdiscOps for SchBpf {
         if matches!(verdict, Ok(Verdict::Throttle)) {
             sch.watchdog().schedule_after_ns(delay);
         }
+        if let Some(skb) = passed {
+            // The packet is the class's if the program says so, and the class exists.
+            let skb = match verdict {
+                Ok(Verdict::Pass) => match sch.enqueue_class(classid, skb, to_free) {
+                    Ok(status) => return status,
+                    Err(skb) => skb,
+                },
+                _ => skb,
+            };
+            DROPPED.add(1, Relaxed);
+            to_free.push_with_reason(skb, QdiscDropReason::GENERIC);
+            return EnqueueStatus::Drop;
+        }
         match verdict {
             _ if !queued => EnqueueStatus::Drop,
             Ok(Verdict::Congestion) => EnqueueStatus::Congestion,
@@ -462,10 +481,11 @@ impl QdiscOps for SchBpf {
 
     fn dequeue(this: Pin<&mut Self>, sch: &LockedQdisc) -> Option<SkBuff> {
         let this = this.get_mut();
-        let mut ctx = RunContext::new(sch.handle(), None, Run::new(ProgKind::Dequeue, sch.id()));
+        let mut ctx = RunContext::new(sch, None, Run::new(ProgKind::Dequeue, sch.id()));
         let verdict = this.dequeue.prog.run(&mut ctx);
         let delay = ctx.delay();
-        let (_, run) = ctx.into_parts();
+        let classid = ctx.classid();
+        let (_, mut run) = ctx.into_parts();
         // Packets the program popped and dropped, and packets deleted from the maps; before the
         // packet handed over leaves, which the caller accounts for.
         let (packets, bytes) = this.maps.take_freed();
@@ -477,8 +497,13 @@ impl QdiscOps for SchBpf {
             sch.watchdog().schedule_after_ns(delay);
             sch.qstats_overlimit();
         }
-        this.served.count(&run, false, run.handed.is_some());
-        run.handed
+        let skb = match run.handed.take() {
+            // A packet handed over goes first: the program has it out of its maps already.
+            None if matches!(verdict, Ok(Verdict::Pass)) => sch.dequeue_class(classid),
+            handed => handed,
+        };
+        this.served.count(&run, false, skb.is_some());
+        skb
     }
 
     fn reset(this: Pin<&mut Self>, _sch: &LockedQdisc) {

@@ -103,6 +103,38 @@ __bpf_kfunc void bpf_sch_skb_drop(struct sk_buff *skb, struct bpf_sch_ctx *ctx)
 	sch_bpf_rust_skb_drop((struct bpf_sch_kern_ctx *)ctx, skb);
 }
 
+/**
+ * bpf_sch_skb_pass() - Hand the enqueue program's packet to the qdisc's classes.
+ * @skb: the packet being enqueued (ctx->skb); released
+ * @ctx: the context of the enqueue program
+ *
+ * Enqueue programs only. If the program returns SCH_BPF_PASS, the packet is
+ * enqueued to the child qdisc of the class ctx->classid (as the program left
+ * it); with another return code, or if there is no such class, it is dropped.
+ * A popped packet, or a packet from a dequeue program, is dropped.
+ */
+__bpf_kfunc void bpf_sch_skb_pass(struct sk_buff *skb, struct bpf_sch_ctx *ctx)
+{
+	sch_bpf_rust_skb_pass((struct bpf_sch_kern_ctx *)ctx, skb);
+}
+
+/**
+ * bpf_skb_classify() - Run the filters attached to the qdisc on a packet.
+ * @skb: a packet the program holds
+ * @ctx: the context of the program
+ *
+ * Runs the filter chain of the qdisc (tc filter add ... parent <handle>:),
+ * as a classful qdisc does to choose the class of a packet.
+ *
+ * Return: the class id of the filters' result; 0 without filters, when none
+ * matches, or when an action ended the classification otherwise (shot,
+ * stolen, queued, trap).
+ */
+__bpf_kfunc u32 bpf_skb_classify(struct sk_buff *skb, struct bpf_sch_ctx *ctx)
+{
+	return sch_bpf_rust_skb_classify((struct bpf_sch_kern_ctx *)ctx, skb);
+}
+
 __bpf_kfunc_end_defs();
 
 BTF_KFUNCS_START(sch_bpf_rust_kfunc_ids)
@@ -111,6 +143,8 @@ BTF_ID_FLAGS(func, bpf_skb_map_pop, KF_ACQUIRE | KF_RET_NULL | KF_MAP_SKBMAP)
 BTF_ID_FLAGS(func, bpf_skb_map_pop_min, KF_ACQUIRE | KF_RET_NULL | KF_MAP_SKBMAP)
 BTF_ID_FLAGS(func, bpf_sch_skb_dequeue, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_sch_skb_drop, KF_RELEASE)
+BTF_ID_FLAGS(func, bpf_sch_skb_pass, KF_RELEASE)
+BTF_ID_FLAGS(func, bpf_skb_classify)
 BTF_KFUNCS_END(sch_bpf_rust_kfunc_ids)
 
 /*
@@ -118,7 +152,8 @@ BTF_KFUNCS_END(sch_bpf_rust_kfunc_ids)
  * its own context (the Rust entry points rely on it): refuse extension programs, whose
  * context is not known here.
  *
- * That only dequeue programs hand packets over is checked at run time by the
+ * That only dequeue programs hand packets over (and only enqueue programs pass
+ * them to classes) is checked at run time by the
  * module. The filter cannot tell the
  * kfuncs apart: it gets the id of the kfunc in the module's BTF as relocated
  * at load (the module is built out of tree, against a distilled base), while

@@ -22,6 +22,8 @@ struct sk_buff *sch_bpf_rust_skb_map_pop_min(struct bpf_sch_kern_ctx *ctx,
 					     struct bpf_map *map);
 void sch_bpf_rust_skb_dequeue(struct bpf_sch_kern_ctx *ctx, struct sk_buff *skb);
 void sch_bpf_rust_skb_drop(struct bpf_sch_kern_ctx *ctx, struct sk_buff *skb);
+void sch_bpf_rust_skb_pass(struct bpf_sch_kern_ctx *ctx, struct sk_buff *skb);
+u32 sch_bpf_rust_skb_classify(struct bpf_sch_kern_ctx *ctx, struct sk_buff *skb);
 
 /* C: registers the kfuncs; -ENOENT without module BTF. */
 int sch_bpf_rust_btf_register(void);

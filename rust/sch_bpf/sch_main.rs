@@ -10,7 +10,11 @@
 //! - `BPF_MAP_CREATE` of `BPF_MAP_TYPE_SKBMAP` creates an skb map, where the programs keep their
 //!   packets ordered by rank ([`skb_map`]);
 //! - the programs may call the kfuncs of this module (`sch_btf.c`, [`kfuncs`]): push a packet to
-//!   an skb map, pop one by rank or the lowest rank, hand a packet to the qdisc to send, drop one;
+//!   an skb map, pop one by rank or the lowest rank, hand a packet to the qdisc to send, drop one,
+//!   pass the enqueued packet to a class, run the qdisc's filters on a packet;
+//! - `tc class add ... classid <major>:<minor>` adds classes, each with a child qdisc, and `tc
+//!   filter add ... parent <major>:` filters, which the programs use (`SCH_BPF_PASS`,
+//!   `bpf_skb_classify()`);
 //! - the verifier asks this module which helpers the programs may call (those of
 //!   `bpf_base_func_proto()`, but for `bpf_tail_call()` and `bpf_kptr_xchg()`, which the core
 //!   refuses itself).
@@ -79,6 +83,8 @@ kernel::sch_bpf_kfuncs! {
     pop_min: sch_bpf_rust_skb_map_pop_min,
     dequeue: sch_bpf_rust_skb_dequeue,
     drop: sch_bpf_rust_skb_drop,
+    pass: sch_bpf_rust_skb_pass,
+    classify: sch_bpf_rust_skb_classify,
 }
 
 /// The operations of the `bpf` qdisc kind.
