@@ -14,6 +14,7 @@
 //! | `bpf_sch_skb_drop(skb, ctx)` | release | both | `drop` |
 //! | `bpf_sch_skb_pass(skb, ctx)` | release | enqueue | `pass` |
 //! | `bpf_skb_classify(skb, ctx)` | | both | (`kernel::net::sched`) |
+//! | `bpf_sch_class_qlen(classid, ctx)` | | both | (`kernel::net::sched`) |
 //!
 //! (`KF_RELEASE`, `KF_ACQUIRE`, `KF_RET_NULL`, `KF_MAP_SKBMAP`.)
 //!

@@ -460,10 +460,11 @@ impl QdiscOps for SchBpf {
             sch.watchdog().schedule_after_ns(delay);
         }
         if let Some(skb) = passed {
-            // The packet is the class's if the program says so, and the class exists.
+            // The packet is the class's if the program says so, and the class exists; the
+            // enqueue then returns what the class's child returns.
             let skb = match verdict {
                 Ok(Verdict::Pass) => match sch.enqueue_class(classid, skb, to_free) {
-                    Ok(status) => return status,
+                    Ok(()) => return EnqueueStatus::Success,
                     Err(skb) => skb,
                 },
                 _ => skb,

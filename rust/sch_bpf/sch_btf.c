@@ -128,11 +128,28 @@ __bpf_kfunc void bpf_sch_skb_pass(struct sk_buff *skb, struct bpf_sch_ctx *ctx)
  *
  * Return: the class id of the filters' result; 0 without filters, when none
  * matches, or when an action ended the classification otherwise (shot,
- * stolen, queued, trap).
+ * stolen, queued, trap, redirect, which qdisc filters do not support).
  */
 __bpf_kfunc u32 bpf_skb_classify(struct sk_buff *skb, struct bpf_sch_ctx *ctx)
 {
 	return sch_bpf_rust_skb_classify((struct bpf_sch_kern_ctx *)ctx, skb);
+}
+
+/**
+ * bpf_sch_class_qlen() - The number of packets a class holds.
+ * @classid: the class
+ * @ctx: the context of the program
+ *
+ * A dequeue program asks a class that has packets (SCH_BPF_PASS): after a
+ * dequeue that gave nothing, the stack does not dequeue again until the next
+ * enqueue or the watchdog.
+ *
+ * Return: the queue length of the class's child qdisc, or -ENOENT if the
+ * qdisc has no class @classid.
+ */
+__bpf_kfunc s64 bpf_sch_class_qlen(u32 classid, struct bpf_sch_ctx *ctx)
+{
+	return sch_bpf_rust_class_qlen((struct bpf_sch_kern_ctx *)ctx, classid);
 }
 
 __bpf_kfunc_end_defs();
@@ -145,6 +162,7 @@ BTF_ID_FLAGS(func, bpf_sch_skb_dequeue, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_sch_skb_drop, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_sch_skb_pass, KF_RELEASE)
 BTF_ID_FLAGS(func, bpf_skb_classify)
+BTF_ID_FLAGS(func, bpf_sch_class_qlen)
 BTF_KFUNCS_END(sch_bpf_rust_kfunc_ids)
 
 /*

@@ -24,6 +24,7 @@ void sch_bpf_rust_skb_dequeue(struct bpf_sch_kern_ctx *ctx, struct sk_buff *skb)
 void sch_bpf_rust_skb_drop(struct bpf_sch_kern_ctx *ctx, struct sk_buff *skb);
 void sch_bpf_rust_skb_pass(struct bpf_sch_kern_ctx *ctx, struct sk_buff *skb);
 u32 sch_bpf_rust_skb_classify(struct bpf_sch_kern_ctx *ctx, struct sk_buff *skb);
+s64 sch_bpf_rust_class_qlen(struct bpf_sch_kern_ctx *ctx, u32 classid);
 
 /* C: registers the kfuncs; -ENOENT without module BTF. */
 int sch_bpf_rust_btf_register(void);

@@ -85,6 +85,7 @@ kernel::sch_bpf_kfuncs! {
     drop: sch_bpf_rust_skb_drop,
     pass: sch_bpf_rust_skb_pass,
     classify: sch_bpf_rust_skb_classify,
+    class_qlen: sch_bpf_rust_class_qlen,
 }
 
 /// The operations of the `bpf` qdisc kind.
