@@ -36,7 +36,7 @@ ip -n demo_rx link set veth1 up
 ip neigh add 10.9.0.2 lladdr "$(ip -n demo_rx -br link show veth1 | awk '{print $3}')" dev veth0
 cd "$ST"
 show tc qdisc add dev veth0 root handle 1: bpf \
-	enqueue obj sch_bpf_tc.bpf.o prog tc_enqueue dequeue obj sch_bpf_tc.bpf.o sec sch_bpf/dequeue
+	enqueue obj sch_bpf_tc.bpf.o prog tc_enqueue dequeue obj sch_bpf_tc.bpf.o prog tc_dequeue
 ip link set veth0 up
 show tc qdisc show dev veth0
 echo "--- hold dequeue back (the dequeue program reads the map 'hold'), then ping"
@@ -51,6 +51,25 @@ show bpftool map update name hold key 0 0 0 0 value 0 0 0 0
 wait
 cat /tmp/demo-ping.txt
 show tc -s qdisc show dev veth0
+
+echo
+echo "=== sch_bpf classes: a u32 filter chooses the class, the programs pass packets to it"
+show tc class add dev veth0 parent 1: classid 1:1 bpf
+show tc class add dev veth0 parent 1: classid 1:2 bpf
+show tc qdisc add dev veth0 parent 1:2 handle 12: pfifo limit 10
+show tc filter add dev veth0 parent 1: protocol ip prio 1 u32 match ip protocol 1 0xff classid 1:2
+show tc qdisc change dev veth0 root bpf \
+	enqueue obj sch_bpf_tc.bpf.o prog tc_enqueue_classify \
+	dequeue obj sch_bpf_tc.bpf.o prog tc_dequeue_classes
+show bpftool map update name hold key 0 0 0 0 value 1 0 0 0
+ping -c 3 -i 0.2 -W 10 10.9.0.2 >/tmp/demo-ping.txt 2>&1 &
+sleep 2
+echo "--- the echo requests (ICMP) wait in class 1:2's pfifo"
+show tc -s class show dev veth0
+show bpftool map update name hold key 0 0 0 0 value 0 0 0 0
+wait
+cat /tmp/demo-ping.txt
+show tc -s class show dev veth0
 show tc qdisc del dev veth0 root
 ip link del veth0
 ip netns del demo_rx
