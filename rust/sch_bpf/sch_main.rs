@@ -23,9 +23,10 @@
 //!
 //! `/sys/kernel/debug/sch_bpf_rust/` counts what the module served: `maps` and `qdiscs` created,
 //! packets `enqueued` (enqueue program runs), `pushed`, `popped`, `dequeued` (handed to the
-//! device), `dropped` (by the programs, failed pushes and deletes) and `purged` (freed with their
-//! map, or when their qdisc was reset or destroyed). A qdisc adds its runs to `enqueued`, `pushed`,
-//! `popped` and `dequeued` in batches, and when it is reset or destroyed.
+//! device), `dropped` (by the programs, failed pushes, deletes, and packets passed to
+//! no class; a class's child counts its own drops) and `purged` (freed with their map, or when
+//! their qdisc was reset or destroyed). A qdisc adds its runs to `enqueued`, `pushed`, `popped`
+//! and `dequeued` in batches, and when it is reset or destroyed.
 
 use kernel::{
     bpf::map_type,
@@ -69,7 +70,7 @@ static PUSHED: Atomic<u64> = Atomic::new(0);
 static POPPED: Atomic<u64> = Atomic::new(0);
 /// Packets handed to the device by dequeue programs.
 static DEQUEUED: Atomic<u64> = Atomic::new(0);
-/// Packets dropped by programs, by failed pushes and by deletes.
+/// Packets dropped by programs, by failed pushes, by deletes and for want of a class.
 static DROPPED: Atomic<u64> = Atomic::new(0);
 /// Packets freed with their map or when their qdisc was reset or destroyed.
 static PURGED: Atomic<u64> = Atomic::new(0);
