@@ -326,11 +326,19 @@ impl SkbMap {
         let mut queue = this.queue.lock();
         let mut allocated = None;
         loop {
-            if queue.owner != Some(owner) {
-                return Err(PushError { err: EBUSY, skb });
-            }
-            if queue.len >= this.max_entries {
-                return Err(PushError { err: ENOBUFS, skb });
+            let err = if queue.owner != Some(owner) {
+                Some(EBUSY)
+            } else if queue.len >= this.max_entries {
+                Some(ENOBUFS)
+            } else {
+                None
+            };
+            if let Some(err) = err {
+                // A node allocated for this push serves the next one.
+                if let Some(node) = allocated.take() {
+                    let _ = queue.spare.push_within_capacity(node);
+                }
+                return Err(PushError { err, skb });
             }
             if let Some(node) = allocated.take().or_else(|| queue.spare.pop()) {
                 let seq = queue.next_seq;
@@ -412,6 +420,7 @@ impl MapType for SkbMap {
     fn mem_usage(map: &SkbMapRef) -> u64 {
         let queue = map.queue.lock();
         (u64::from(queue.len) + queue.spare.len() as u64) * NODE_SIZE
+            + (queue.spare.capacity() * size_of::<SpareNode>()) as u64
     }
 
     fn get_next_key(map: &SkbMapRef, key: Option<&u64>) -> Result<u64> {
