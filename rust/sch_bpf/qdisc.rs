@@ -331,7 +331,8 @@ impl Drop for Bindings {
 const SERVED_BATCH: u32 = 64;
 
 /// What a qdisc served, added to the module's counters (shared by every CPU) once per
-/// [`SERVED_BATCH`] runs, and when the qdisc is reset or goes, rather than once per packet.
+/// [`SERVED_BATCH`] runs, and when the qdisc is dumped, reset or goes, rather than once per
+/// packet.
 #[derive(Default)]
 struct Served {
     enqueued: u64,
@@ -550,8 +551,11 @@ impl QdiscOps for SchBpf {
     fn dump(sch: &RtnlQdisc<Self>, opts: &mut AttrWriter<'_>) -> Result {
         let mut guard = sch.lock();
         let (this, locked) = guard.parts();
+        let this = this.get_mut();
         // The stack reads the queue length after this.
         this.maps.fold(locked);
+        // So that the module's counters include this qdisc's runs when it is shown.
+        this.served.flush();
         opts.put_u32(attr::FLAGS, 0)?;
         this.enqueue.dump(opts, &ENQUEUE)?;
         this.dequeue.dump(opts, &DEQUEUE)

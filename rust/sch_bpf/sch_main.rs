@@ -26,7 +26,7 @@
 //! device), `dropped` (by the programs, failed pushes, deletes, and packets passed to
 //! no class; a class's child counts its own drops) and `purged` (freed with their map, or when
 //! their qdisc was reset or destroyed). A qdisc adds its runs to `enqueued`, `pushed`, `popped`
-//! and `dequeued` in batches, and when it is reset or destroyed.
+//! and `dequeued` in batches, and when it is dumped (`tc qdisc show`), reset or destroyed.
 
 use kernel::{
     bpf::map_type,
