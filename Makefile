@@ -6,13 +6,14 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all demo test setup kernel-tree kernel modules selftests tc export-patches \
-	check-patches clean help bench
+	check-patches clean help bench test-debug
 
 all: modules selftests tc
 
 help:
 	@echo "make demo            build everything, boot it, show the Rust providers at work"
 	@echo "make test            build everything and run the tests in a guest (what CI runs)"
+	@echo "make test-debug      the tests on a KASAN/kmemleak/UBSAN debug kernel (own tree, out/kernel-debug)"
 	@echo "make bench           build everything, boot once, Rust providers vs C as ratios (not CI)"
 	@echo "make setup           create/check the Debian trixie toolchain root"
 	@echo "make kernel-tree     pristine linux-source-7.3 + patches/ in kernel-tree/"
@@ -43,6 +44,9 @@ tc: kernel-tree
 
 test: modules selftests tc
 	@$(S)/run-tests.sh
+
+test-debug: kernel-tree tc
+	@$(S)/test-debug.sh
 
 demo: modules selftests tc
 	@$(S)/demo.sh

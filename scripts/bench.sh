@@ -30,7 +30,7 @@ vng_run() { # vng_run ACCEL TIMEOUT CMD [VNG_ARGS...]
 	local accel_opt=--disable-kvm accel=$1 limit=$2 cmd=$3
 	shift 3
 	[ "$accel" = kvm ] && accel_opt=
-	timeout -k 30 "$limit" bash -c "$(declare -f in_root die); $(declare -p ROOT TOP CCACHE_DIR_HOST JOBS PIN_CLANG); \
+	timeout -k 30 "$limit" bash -c "$(declare -f in_root die); $(declare -p ROOT TOP CCACHE_DIR_HOST JOBS PIN_CLANG LIBCLANG_VER); \
 		in_root vng -r $BZ --cpus 2 --memory 4G $accel_opt --user root \"\${@:2}\" --exec \"\$1\"" \
 		bash "$cmd" "$@" </dev/null
 }

@@ -1,13 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build every out-of-tree module under rust/ against kernel-tree/ (M=...).
+# Build every out-of-tree module under rust/ against the kernel (M=...).
 #   CLIPPY=1 also runs clippy on them.
+#   KVARIANT=debug: against out/kernel-debug, from a copy of rust/ in out/debug-modules/
+#   (the objects in rust/ belong to the normal kernel).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 [ -f "$KTREE/Module.symvers" ] || die "kernel not built: run 'make kernel'"
-for dir in "$TOP"/rust/*/; do
+if [ "$KVARIANT" = debug ]; then
+	mkdir -p "$MODULES_DIR"
+	(cd "$TOP" && git ls-files -z --cached --others --exclude-standard rust) |
+		(cd "$TOP" && xargs -0 cp --parents -u -t "$MODULES_DIR/..")
+fi
+for dir in "$MODULES_DIR"/*/; do
 	[ -f "$dir/Kbuild" ] || continue
 	log "module: ${dir#$TOP/}"
-	in_root make -s -C kernel-tree M="${dir%/}" CC="ccache gcc" ${CLIPPY:+CLIPPY=1} modules
+	kmake -s M="${dir%/}" ${CLIPPY:+CLIPPY=1} modules
 	ls "$dir"*.ko >&2
 done

@@ -15,9 +15,10 @@ ST=$KTREE/tools/testing/selftests/bpf
 
 mapfile -t tests < <(grep -v '^\s*#' "$TOP/scripts/selftests.txt" | grep .)
 rm -rf "$ST/prog_tests-subset" "$ST/progs-subset"
-grep -qs progs-subset "$KTREE/.git/info/exclude" ||
+exclude=$(git -C "$KTREE" rev-parse --path-format=absolute --git-path info/exclude)
+grep -qs progs-subset "$exclude" ||
 	printf '%s\n' /tools/testing/selftests/bpf/prog_tests-subset/ \
-		/tools/testing/selftests/bpf/progs-subset/ >>"$KTREE/.git/info/exclude"
+		/tools/testing/selftests/bpf/progs-subset/ >>"$exclude"
 mkdir -p "$ST/prog_tests-subset" "$ST/progs-subset"
 for h in "$ST"/prog_tests/*.h; do
 	[ "${h##*/}" = tests.h ] || ln -s "../prog_tests/${h##*/}" "$ST/prog_tests-subset/"
@@ -45,9 +46,11 @@ ln -sfn ../prog_tests-subset/tests.h "$ST/prog_tests/tests.h"
 log "selftests: ${#tests[@]} prog_tests files, ${#progs[@]} BPF programs"
 
 is_maps='$(filter test_maps.c,$(TRUNNER_EXTRA_SOURCES))'
+vars=()
+IFS='|' read -r -a vars <<<"$KMAKE_VARS"
 args=(
-	-C kernel-tree/tools/testing/selftests/bpf -j"$JOBS"
-	CC="ccache gcc" CLANG=clang LLC=llc SKIP_DOCS=1
+	-C "$KTREE_REL/tools/testing/selftests/bpf" -j"$JOBS"
+	"${vars[@]}" CLANG=clang LLC=llc SKIP_DOCS=1
 	"TRUNNER_TESTS_DIR=\$(if $is_maps,map_tests,prog_tests-subset)"
 	TRUNNER_BPF_PROGS_DIR=progs-subset
 	LINKED_SKELS= LSKELS= LSKELS_EXTRA= LSKELS_SIGNED=
@@ -55,7 +58,7 @@ args=(
 	test_progs
 )
 mkdir -p "$TOP/out"
-blog=$TOP/out/selftests-build.log
+blog=$TOP/out/selftests-build-$KVARIANT.log
 rc=0
 in_root make "${args[@]}" >"$blog" 2>&1 || rc=$?
 grep -vE "^  (CLNG-BPF|GEN-SKEL|TEST-OBJ|BINARY|CC|LINK|EXT-OBJ|EXT-COPY|GEN|MKDIR|INSTALL|HOSTCC|HOSTLD|LD|AR) " "$blog" | tail -n 40 || true

@@ -5,6 +5,6 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-900}
-timeout -k 30 "$GUEST_TIMEOUT" bash -c "$(declare -f in_root die); $(declare -p ROOT TOP CCACHE_DIR_HOST JOBS PIN_CLANG); \
+timeout -k 30 "$GUEST_TIMEOUT" bash -c "$(declare -f in_root die); $(declare -p ROOT TOP CCACHE_DIR_HOST JOBS PIN_CLANG LIBCLANG_VER); \
 	in_root vng -r kernel-tree/arch/x86/boot/bzImage --cpus 2 --memory 4G --disable-kvm --user root \
 	--exec 'bash $TOP/scripts/guest-demo.sh $TOP'" </dev/null

@@ -23,6 +23,9 @@ PKGS=(
 	# kernel source
 	"$PIN_LINUX_SOURCE"
 )
+# make test-debug (KVARIANT=debug): KASAN with Rust needs a Clang-built kernel, and
+# bindgen's libclang (19) must understand that Clang's flags: Clang 19.
+[ "$KVARIANT" = debug ] && PKGS+=(clang-19 lld-19 llvm-19)
 BACKPORTS=(rustc rust-src rustfmt rust-clippy cargo libstd-rust-dev "$PIN_LINUX_SOURCE")
 
 stamp=$ROOT/.bpfrs-setup

@@ -27,13 +27,4 @@ if [ "$phase" = served ]; then
 	else
 		result rust "timers-freed:$name" FAIL "live: $live"
 	fi
-	# rhash_timer last: it arms timers on deleted elements of a resizable hash,
-	# which 7.3 never frees (the timer holds the program, the program the map;
-	# the C implementation leaks them the same way). Here each one pins the
-	# module, so unloading must be refused afterwards.
-	echo "=== rust: $name serves: rhash_timer"
-	run_test_progs rust -t rhash_timer
-	live=$(settled_live)
-	echo "[rust] $live_file after rhash_timer: $live"
-	[ "$live" != 0 ] && pinned_reason="$live timers armed by rhash_timer on deleted elements are still live"
 fi
