@@ -30,9 +30,9 @@ if [ "$ACCEL" = auto ]; then
 fi
 echo "accelerator: $ACCEL (guest: 2 cpus, 4G; timeout ${GUEST_TIMEOUT}s); kernel: $KTREE_REL; modes: $MODES"
 
-# Tests that load a provider module themselves (timer_mixed) find it beside
-# test_progs, as upstream tests find bpf_testmod.ko.
-cp "$MODULES_DIR"/bpf_timer/bpf_timer_rust.ko "$KTREE/tools/testing/selftests/bpf/"
+# Tests that load a provider module themselves (timer_mixed, provider_unload_race)
+# find it beside test_progs, as upstream tests find bpf_testmod.ko.
+cp "$MODULES_DIR"/*/*.ko "$KTREE/tools/testing/selftests/bpf/"
 
 start=$(date +%s)
 vng_run "$ACCEL" "$GUEST_TIMEOUT" "TEST_PROGS_TIMEOUT=$TEST_PROGS_TIMEOUT bash $TOP/scripts/guest-tests.sh $TOP '$MODES' $KTREE $MODULES_DIR" 2>&1 | tee "$log_file"
