@@ -12,7 +12,8 @@ if [ "$KVARIANT" = debug ]; then
 	# The debug tree follows kernel-tree's commit; checkout rewrites only the
 	# files that differ, so the debug build stays incremental too.
 	head=$(git -C "$MAIN_KTREE" rev-parse HEAD)
-	if ! git -C "$KTREE" rev-parse HEAD >/dev/null 2>&1; then
+	# A worktree has a .git file; anything else there is not ours to build.
+	if [ ! -f "$KTREE/.git" ] || ! git -C "$KTREE" rev-parse HEAD >/dev/null 2>&1; then
 		log "creating $KTREE_REL (worktree of kernel-tree at ${head:0:12})"
 		rm -rf "$KTREE"
 		git -C "$MAIN_KTREE" worktree prune

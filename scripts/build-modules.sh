@@ -9,6 +9,10 @@ set -euo pipefail
 [ -f "$KTREE/Module.symvers" ] || die "kernel not built: run 'make kernel'"
 if [ "$KVARIANT" = debug ]; then
 	mkdir -p "$MODULES_DIR"
+	# Modules gone from rust/ go from the copy too.
+	for dir in "$MODULES_DIR"/*/; do
+		[ -d "$dir" ] && [ ! -d "$TOP/rust/$(basename "$dir")" ] && rm -rf "$dir"
+	done
 	(cd "$TOP" && git ls-files -z --cached --others --exclude-standard rust) |
 		(cd "$TOP" && xargs -0 cp --parents -u -t "$MODULES_DIR/..")
 fi

@@ -24,6 +24,7 @@ for mode in $MODES; do
 	case $mode in
 	c-ref)
 		run_test_progs c-ref
+		no_module_loaded c-ref
 		;;
 	rust)
 		for dir in "$MODULES_DIR"/*/; do

@@ -28,7 +28,9 @@ PKGS=(
 [ "$KVARIANT" = debug ] && PKGS+=(clang-19 lld-19 llvm-19)
 BACKPORTS=(rustc rust-src rustfmt rust-clippy cargo libstd-rust-dev "$PIN_LINUX_SOURCE")
 
-stamp=$ROOT/.bpfrs-setup
+# One stamp per variant: switching between make test and make test-debug does not
+# reinstall (the debug set is a superset).
+stamp=$ROOT/.bpfrs-setup${KVARIANT/#normal/}
 want=$(printf '%s\n' "${PKGS[@]}" | sha1sum | cut -c1-12)
 
 if [ ! -x "$ROOT/usr/bin/apt-get" ]; then
