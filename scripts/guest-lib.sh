@@ -58,8 +58,9 @@ run_test_progs() {
 }
 
 # test_lines MODE < test_progs output: "@@TEST MODE name OK|SKIP|FAIL" per test and subtest.
+# test_progs repeats failed tests after "All error logs:": count each once.
 test_lines() {
-	sed -nE 's/^#[0-9]+(\/[0-9]+)? +([^ ]+):(OK|SKIP|FAIL)( .*)?$/@@TEST '"$1"' \2 \3/p'
+	sed -nE '/^All error logs:/q; s/^#[0-9]+(\/[0-9]+)? +([^ ]+):(OK|SKIP|FAIL)( .*)?$/@@TEST '"$1"' \2 \3/p'
 }
 
 # retry_flaky MODE OUT: rerun tests listed in flaky-tests.txt that failed or
