@@ -36,7 +36,12 @@ add_prog() { # a progs/ source and, recursively, the .c files it includes
 for t in "${tests[@]}"; do
 	[ -f "$ST/prog_tests/$t" ] || die "scripts/selftests.txt: prog_tests/$t does not exist"
 	ln -s "../prog_tests/$t" "$ST/prog_tests-subset/"
-	for p in $(grep -ohE '[A-Za-z0-9_]+\.(l?skel\.h|bpf\.o)' "$ST/prog_tests/$t" | sed -E 's/\.(l?skel\.h|bpf\.o)$//' | sort -u); do
+	# The skeletons the test includes, itself or through a header of prog_tests/.
+	srcs=("$ST/prog_tests/$t")
+	for h in $(sed -n 's/^#include "\([^"/]*\.h\)".*/\1/p' "$ST/prog_tests/$t"); do
+		[ -f "$ST/prog_tests/$h" ] && srcs+=("$ST/prog_tests/$h")
+	done
+	for p in $(grep -ohE '[A-Za-z0-9_]+\.(l?skel\.h|bpf\.o)' "${srcs[@]}" | sed -E 's/\.(l?skel\.h|bpf\.o)$//' | sort -u); do
 		add_prog "$p.c"
 	done
 done
