@@ -28,6 +28,7 @@ import csv
 import datetime
 import json
 import os
+import re
 import sys
 import tempfile
 from collections import defaultdict
@@ -549,6 +550,30 @@ def summary_md(results, host, guest, plots, generated):
     return "\n".join(lines)
 
 
+def missed_causes(results):
+    """The sections of scripts/bench-misses.md for the benchmarks whose goal is missed."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench-misses.md")
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return ""
+    sections = {}
+    for part in re.split(r"^## ", text, flags=re.M)[1:]:
+        head, _, body = part.partition("\n")
+        sections[head.strip()] = body.strip()
+    ids = sorted({r["id"] for r in results if r.get("verdict") == "missed"})
+    lines = []
+    for bid in ids:
+        lines.append(f"### {bid}")
+        lines.append("")
+        lines.append(sections.get(bid, "No cause written yet in scripts/bench-misses.md."))
+        lines.append("")
+    if not lines:
+        return ""
+    return "\n".join(["", "## Why goals are missed (measured causes)", ""] + lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out_dir")
@@ -589,6 +614,7 @@ def main():
     with open(os.path.join(args.out_dir, "results.json"), "w") as f:
         json.dump(doc, f, indent=1)
     md = summary_md(results, host, guest, plots, generated)
+    md += missed_causes(results)
     with open(os.path.join(args.out_dir, "summary.md"), "w") as f:
         f.write(md)
     print(md)
